@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# Adds the seed of the inner engine to the build context: lecture/debian:bookworm as a docker save tar.
+set -euo pipefail
+ctx=$1
+mkdir -p "$ctx/seed"
+docker save lecture/debian:bookworm -o "$ctx/seed/lecture-debian-bookworm.tar"
+echo "lecture-debian-bookworm.tar lecture/debian:bookworm" >"$ctx/seed/images"

@@ -1,0 +1,141 @@
+import { existsSync } from 'node:fs';
+import { type Server, createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import type { BackendHealth, ContainerBackend, EnvironmentSpec } from '@lecture/containers';
+import { Limits, WS_PATH } from '@lecture/protocol';
+import express from 'express';
+import { WebSocketServer } from 'ws';
+import { PRESENTER_COOKIE, originAllowed, roleOf } from './auth.js';
+import { Connection } from './connection.js';
+import { SessionRegistry } from './sessions.js';
+
+export interface LectureServerOptions {
+  readonly backend: ContainerBackend;
+  readonly environments: readonly EnvironmentSpec[];
+  /** The presenter secret. */
+  readonly secret: string;
+  readonly port?: number;
+  readonly host?: string;
+  /** The built deck (apps/web/dist); without it only the API and socket are served. */
+  readonly webRoot?: string;
+  /** pane id → environment id, from the deck. */
+  readonly panes?: ReadonlyMap<string, string>;
+  /** Extra origins allowed to open the socket (the server's own is always allowed). */
+  readonly allowedOrigins?: readonly string[];
+  readonly log?: (line: string) => void;
+}
+
+export interface LectureServer {
+  readonly port: number;
+  readonly url: string;
+  readonly sessions: SessionRegistry;
+  health(): Promise<BackendHealth>;
+  close(): Promise<void>;
+}
+
+/** Build and start the HTTP + WebSocket server. The composition of parts lives in main.ts. */
+export async function startLectureServer(options: LectureServerOptions): Promise<LectureServer> {
+  const log = options.log ?? (() => {});
+  const environments = new Map(options.environments.map((e) => [e.id, e]));
+  const sessions = new SessionRegistry({ backend: options.backend, environments, log });
+  const app = express();
+  app.disable('x-powered-by');
+
+  app.get('/api/health', async (_req, res) => {
+    const backend = await options.backend.health();
+    res.status(backend.ok ? 200 : 503).json({
+      ok: backend.ok,
+      backend,
+      sessions: sessions.size,
+      uptimeSeconds: Math.round(process.uptime()),
+    });
+  });
+
+  // The presenter URL: exchanges the secret for an HttpOnly cookie and drops it from the
+  // address bar, so it never shows on the projector or in a shared link.
+  app.get('/presenter', (req, res) => {
+    const key = typeof req.query.key === 'string' ? req.query.key : '';
+    if (key !== options.secret) {
+      res.status(403).type('text/plain').send('Wrong or missing presenter key.');
+      return;
+    }
+    res.cookie(PRESENTER_COOKIE, options.secret, { httpOnly: true, sameSite: 'strict', path: '/' });
+    res.redirect(302, '/');
+  });
+
+  app.get('/api/whoami', (req, res) => {
+    res.json({ role: roleOf(req, options.secret) });
+  });
+
+  if (options.webRoot && existsSync(options.webRoot)) {
+    const root = options.webRoot;
+    app.use(express.static(root, { index: 'index.html', maxAge: '1h', setHeaders: noCacheForHtml }));
+    app.get('/{*path}', (_req, res) => res.sendFile(join(root, 'index.html')));
+  }
+
+  const server: Server = createServer(app);
+  const wss = new WebSocketServer({ noServer: true, maxPayload: Limits.MAX_FRAME_BYTES });
+  const connections = new Set<Connection>();
+
+  server.on('upgrade', (request, socket, head) => {
+    const path = (request.url ?? '').split('?')[0];
+    if (path !== WS_PATH) {
+      socket.end('HTTP/1.1 404 Not Found\r\n\r\n');
+      return;
+    }
+    if (!originAllowed(request, options.allowedOrigins ?? [])) {
+      log(`refused a socket from origin ${request.headers.origin}`);
+      socket.end('HTTP/1.1 403 Forbidden\r\n\r\n');
+      return;
+    }
+    const role = roleOf(request, options.secret);
+    wss.handleUpgrade(request, socket, head, (ws) => {
+      const connection = new Connection({ socket: ws, role, sessions, environments, panes: options.panes, log });
+      connections.add(connection);
+      let alive = true;
+      ws.on('pong', () => {
+        alive = true;
+      });
+      // Find sockets that vanished without a close (a laptop lid shut mid-lecture).
+      const heartbeat = setInterval(() => {
+        if (!alive) return ws.terminate();
+        alive = false;
+        ws.ping();
+      }, 30_000);
+      ws.on('close', () => {
+        clearInterval(heartbeat);
+        connections.delete(connection);
+      });
+    });
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, options.host ?? '0.0.0.0', () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+
+  let closing: Promise<void> | undefined;
+  return {
+    port,
+    url: `http://127.0.0.1:${port}`,
+    sessions,
+    health: () => options.backend.health(),
+    close() {
+      closing ??= (async () => {
+        for (const client of wss.clients) client.close(1001, 'server stopping');
+        await sessions.dispose();
+        await options.backend.dispose();
+        wss.close();
+        server.closeAllConnections();
+        await new Promise<void>((resolve) => server.close(() => resolve()));
+      })();
+      return closing;
+    },
+  };
+}
+
+function noCacheForHtml(res: express.Response, path: string): void {
+  if (path.endsWith('.html')) res.setHeader('Cache-Control', 'no-cache');
+}

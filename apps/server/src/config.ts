@@ -1,0 +1,50 @@
+import { networkInterfaces } from 'node:os';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { newSecret } from './auth.js';
+
+export interface ServerConfig {
+  readonly port: number;
+  readonly host: string;
+  readonly secret: string;
+  /** True when the secret was generated for this run (it is printed then). */
+  readonly secretGenerated: boolean;
+  readonly webRoot: string;
+  readonly slides: string;
+  readonly repoRoot: string;
+  readonly allowedOrigins: readonly string[];
+  /** Address printed for the audience (the machine's LAN address unless set). */
+  readonly publicHost: string;
+}
+
+const here = dirname(fileURLToPath(import.meta.url));
+const repoRoot = resolve(here, '../../..');
+
+/** Configuration from the environment; every knob is listed in the README. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
+  const port = Number(env.PORT ?? 8080);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`PORT must be a port number, not "${env.PORT}"`);
+  const secret = env.LECTURE_SECRET?.trim();
+  if (secret !== undefined && secret.length > 0 && secret.length < 12) {
+    throw new Error('LECTURE_SECRET must be at least 12 characters');
+  }
+  return {
+    port,
+    host: env.HOST ?? '0.0.0.0',
+    secret: secret || newSecret(),
+    secretGenerated: !secret,
+    webRoot: resolve(env.LECTURE_WEB_ROOT ?? resolve(repoRoot, 'apps/web/dist')),
+    slides: resolve(env.LECTURE_SLIDES ?? resolve(repoRoot, 'slides/containers-demo.md')),
+    repoRoot,
+    allowedOrigins: (env.LECTURE_ALLOWED_ORIGINS ?? '').split(',').map((s) => s.trim()).filter(Boolean),
+    publicHost: env.LECTURE_PUBLIC_HOST ?? lanAddress() ?? 'localhost',
+  };
+}
+
+/** The first non-internal IPv4 address: what students type on their laptops. */
+export function lanAddress(): string | undefined {
+  for (const addresses of Object.values(networkInterfaces())) {
+    for (const a of addresses ?? []) if (a.family === 'IPv4' && !a.internal) return a.address;
+  }
+  return undefined;
+}

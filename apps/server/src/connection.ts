@@ -1,0 +1,171 @@
+import { randomBytes } from 'node:crypto';
+import type { EnvironmentSpec } from '@lecture/containers';
+import {
+  type ClientMessage,
+  type ErrorCode,
+  Limits,
+  type OpenMessage,
+  PROTOCOL_VERSION,
+  type Role,
+  type ServerMessage,
+  parseClientMessage,
+} from '@lecture/protocol';
+import type { WebSocket } from 'ws';
+import type { Attachment, PaneMessage } from './session.js';
+import type { SessionRegistry } from './sessions.js';
+
+export interface ConnectionOptions {
+  readonly socket: WebSocket;
+  readonly role: Role;
+  readonly sessions: SessionRegistry;
+  readonly environments: ReadonlyMap<string, EnvironmentSpec>;
+  /** pane id → environment id, from the deck; when set, an `open` must match it. */
+  readonly panes?: ReadonlyMap<string, string>;
+  readonly log?: (line: string) => void;
+}
+
+/** A socket closes after this many invalid messages: a broken or hostile client. */
+const MAX_BAD_MESSAGES = 20;
+
+/**
+ * One browser socket: validates every frame, keeps the socket's channels (one per open pane)
+ * and enforces the role. Nothing a browser sends can throw out of here.
+ */
+export class Connection {
+  private readonly channels = new Map<number, Attachment>();
+  private hello = false;
+  private clientId = '';
+  private badMessages = 0;
+  private closed = false;
+
+  constructor(private readonly options: ConnectionOptions) {
+    const { socket } = options;
+    socket.on('message', (data, isBinary) => {
+      try {
+        if (isBinary) return this.reject('bad-message', 'binary frames are not part of the protocol');
+        this.handle(data.toString());
+      } catch (error) {
+        options.log?.(`connection error: ${(error as Error).stack ?? String(error)}`);
+        this.send({ type: 'error', code: 'internal', message: 'internal error' });
+      }
+    });
+    socket.on('close', () => this.dispose());
+    socket.on('error', () => this.dispose());
+  }
+
+  get role(): Role {
+    return this.options.role;
+  }
+
+  private send(message: ServerMessage): void {
+    if (this.closed || this.options.socket.readyState !== this.options.socket.OPEN) return;
+    this.options.socket.send(JSON.stringify(message));
+  }
+
+  private reject(code: ErrorCode, message: string, channel?: number): void {
+    this.send({ type: 'error', code, message, ...(channel !== undefined ? { channel } : {}) });
+    if (code === 'bad-message' && ++this.badMessages >= MAX_BAD_MESSAGES) {
+      this.options.socket.close(1008, 'too many invalid messages');
+    }
+  }
+
+  private handle(raw: string): void {
+    const parsed = parseClientMessage(raw);
+    if (!parsed.ok) return this.reject('bad-message', `invalid message: ${parsed.error}`);
+    const message = parsed.message;
+    if (message.type === 'hello') return this.onHello(message);
+    if (!this.hello) return this.reject('bad-message', 'send hello first');
+    switch (message.type) {
+      case 'ping':
+        return this.send({ type: 'pong', ...(message.t !== undefined ? { t: message.t } : {}) });
+      case 'open':
+        return this.onOpen(message);
+      case 'input':
+      case 'resize':
+      case 'ack':
+      case 'close':
+      case 'restart':
+        return this.onChannelMessage(message);
+    }
+  }
+
+  private onHello(message: Extract<ClientMessage, { type: 'hello' }>): void {
+    if (message.protocol !== PROTOCOL_VERSION) {
+      this.send({
+        type: 'error',
+        code: 'protocol-version',
+        message: `This server speaks protocol ${PROTOCOL_VERSION}, the page ${message.protocol}: reload the page.`,
+      });
+      this.options.socket.close(4000, 'protocol version');
+      return;
+    }
+    this.hello = true;
+    this.clientId = message.clientId ?? randomBytes(18).toString('base64url');
+    this.send({ type: 'welcome', protocol: PROTOCOL_VERSION, role: this.role, clientId: this.clientId });
+  }
+
+  private onOpen(message: OpenMessage): void {
+    const { channel } = message;
+    if (this.channels.has(channel)) return this.reject('channel-in-use', `channel ${channel} is open`, channel);
+    if (this.channels.size >= Limits.MAX_CHANNELS_PER_SOCKET) {
+      return this.reject('capacity', 'too many panes open on one connection', channel);
+    }
+    const environment = this.options.environments.get(message.env);
+    if (!environment) return this.reject('unknown-environment', `no environment "${message.env}"`, channel);
+    const declared = this.options.panes?.get(message.pane);
+    if (this.options.panes && declared !== message.env) {
+      return this.reject('forbidden', `the deck has no pane "${message.pane}" with environment "${message.env}"`, channel);
+    }
+    if (message.scope === 'sandbox') {
+      return this.reject('forbidden', 'sandboxes are not available on this server', channel);
+    }
+    const session = this.options.sessions.getOrCreate({
+      key: `presenter:${message.pane}`,
+      pane: message.pane,
+      environment,
+      cols: message.cols,
+      rows: message.rows,
+    });
+    const mode = this.role === 'presenter' ? 'driver' : 'viewer';
+    const send = (m: PaneMessage) => this.send({ ...m, channel } as ServerMessage);
+    // A browser that shows another session's output (server restarted) starts over.
+    const since = message.session === session.id ? message.since : undefined;
+    if (mode === 'driver') session.resize(message.cols, message.rows);
+    this.channels.set(channel, session.attach(mode, send, since));
+  }
+
+  private onChannelMessage(message: Extract<ClientMessage, { channel: number }>): void {
+    const attachment = this.channels.get(message.channel);
+    if (!attachment) return this.reject('unknown-channel', `channel ${message.channel} is not open`, message.channel);
+    const session = attachment.session;
+    switch (message.type) {
+      case 'ack':
+        return attachment.ack(message.seq);
+      case 'input':
+        if (attachment.mode !== 'driver') return this.reject('forbidden', 'this terminal is read-only for you', message.channel);
+        return session.input(message.data);
+      case 'resize':
+        // The driver's size is the truth; a viewer fits the driver's size to its own screen.
+        if (attachment.mode !== 'driver') return;
+        return session.resize(message.cols, message.rows);
+      case 'restart':
+        if (attachment.mode !== 'driver') return this.reject('forbidden', 'only the presenter can restart this shell', message.channel);
+        if (session.state === 'exited' || session.state === 'error') void session.start();
+        return;
+      case 'close':
+        this.channels.delete(message.channel);
+        session.detach(attachment);
+        if (message.end && attachment.mode === 'driver') void session.end('The shell was closed.');
+        return;
+      default:
+        return;
+    }
+  }
+
+  dispose(): void {
+    if (this.closed) return;
+    this.closed = true;
+    for (const attachment of this.channels.values()) attachment.session.detach(attachment);
+    this.channels.clear();
+  }
+}

@@ -1,0 +1,65 @@
+#!/usr/bin/env node
+/**
+ * The composition root: configuration, the Docker backend, the environment catalogue, the
+ * deck's panes, and the server. Everything else receives its parts from here.
+ */
+import { DockerBackend, catalogue } from '@lecture/containers';
+import { loadDeck, panesOf } from '@lecture/slides';
+import { startLectureServer } from './app.js';
+import { loadConfig } from './config.js';
+
+const log = (line: string) => console.log(`[${new Date().toISOString().slice(11, 19)}] ${line}`);
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const deck = loadDeck(config.slides, { repoRoot: config.repoRoot });
+  const backend = new DockerBackend({
+    log,
+    onSharedState: (env, s) => log(`environment ${env}: ${s.state}${'message' in s ? ` (${s.message})` : ''}`),
+  });
+  const server = await startLectureServer({
+    backend,
+    environments: catalogue,
+    secret: config.secret,
+    port: config.port,
+    host: config.host,
+    webRoot: config.webRoot,
+    panes: panesOf(deck),
+    allowedOrigins: config.allowedOrigins,
+    log,
+  });
+
+  const health = await backend.health();
+  if (health.ok) log(`${health.engine}`);
+  else log(`WARNING: ${health.problem} ${health.fix} The deck still loads; its terminals say the same.`);
+
+  const base = `http://${config.publicHost}:${server.port}`;
+  console.log(
+    [
+      '',
+      `  "${deck.meta.title}" is live (${deck.slides.length} slides).`,
+      '',
+      `  Presenter:  ${base}/presenter?key=${config.secret}`,
+      '              (keep this one to yourself: it gives control of the shells)',
+      `  Audience:   ${base}/`,
+      `  This machine: http://localhost:${server.port}/`,
+      '',
+    ].join('\n'),
+  );
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    log(`${signal}: removing the containers this server created…`);
+    await server.close();
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void stop('SIGINT'));
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});

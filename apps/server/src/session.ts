@@ -1,0 +1,315 @@
+import { randomBytes } from 'node:crypto';
+import {
+  BackendUnavailableError,
+  type ContainerBackend,
+  type Disposable,
+  type EnvironmentSpec,
+  type Shell,
+  describe,
+} from '@lecture/containers';
+import { FlowControl, type ServerMessage } from '@lecture/protocol';
+import { OutputRing } from './ring.js';
+import { Screen } from './screen.js';
+
+export type SessionState = 'starting' | 'ready' | 'exited' | 'error';
+
+/** A server message about one pane, before the connection adds its channel number. */
+type Distribute<T> = T extends { channel: number } ? Omit<T, 'channel'> : never;
+export type PaneMessage = Distribute<ServerMessage>;
+
+export interface SessionOptions {
+  readonly key: string;
+  readonly pane: string;
+  readonly environment: EnvironmentSpec;
+  readonly backend: ContainerBackend;
+  readonly cols: number;
+  readonly rows: number;
+  readonly ringChars?: number;
+  readonly log?: (line: string) => void;
+  /** Called when the session has ended for good (closed, or its owner left). */
+  readonly onEnded?: (session: Session) => void;
+}
+
+/**
+ * One pane's shell: a container and a pty, the server's copy of its screen, and the browsers
+ * attached to it. Drivers (the lecturer, or a student in their own sandbox) type and size it and
+ * pace it by acknowledgement; viewers only watch and never slow it down.
+ */
+export class Session {
+  readonly id = randomBytes(18).toString('base64url');
+  private shell: Shell | undefined;
+  private shellSubscriptions: Disposable[] = [];
+  private readonly screen: Screen;
+  private readonly ring: OutputRing;
+  private readonly attachments = new Set<Attachment>();
+  private seq = 0;
+  private paused = false;
+  private starting: Promise<void> | undefined;
+  private ended = false;
+  state: SessionState = 'starting';
+  exitCode: number | undefined;
+  message: string | undefined;
+  /** Last time a browser was attached or typed: for idle timeouts. */
+  lastActive = Date.now();
+
+  constructor(private readonly options: SessionOptions) {
+    this.screen = new Screen(options.cols, options.rows);
+    this.ring = new OutputRing(options.ringChars ?? 512 * 1024);
+  }
+
+  get key(): string {
+    return this.options.key;
+  }
+  get pane(): string {
+    return this.options.pane;
+  }
+  get environment(): EnvironmentSpec {
+    return this.options.environment;
+  }
+  get cols(): number {
+    return this.screen.cols;
+  }
+  get rows(): number {
+    return this.screen.rows;
+  }
+  get position(): number {
+    return this.seq;
+  }
+  get attachedCount(): number {
+    return this.attachments.size;
+  }
+  get isPaused(): boolean {
+    return this.paused;
+  }
+  get hasShell(): boolean {
+    return this.shell !== undefined;
+  }
+
+  /**
+   * Attach a browser. `since` is how much of this session's output it already shows: it gets
+   * the rest (or, if that is gone, the current screen), then the live stream.
+   */
+  attach(mode: 'driver' | 'viewer', send: (message: PaneMessage) => void, since?: number): Attachment {
+    const attachment = new Attachment(this, mode, send);
+    this.attachments.add(attachment);
+    this.lastActive = Date.now();
+    const resume = since !== undefined && this.ring.since(since) !== undefined ? 'replay' : 'snapshot';
+    send({
+      type: 'opened',
+      session: this.id,
+      mode,
+      resume: this.seq === 0 && resume === 'snapshot' ? 'fresh' : resume,
+      cols: this.cols,
+      rows: this.rows,
+    });
+    this.catchUp(attachment, resume === 'replay' ? since : undefined);
+    send(this.stateMessage());
+    if (mode === 'driver' && !this.shell && !this.starting && this.state !== 'exited') {
+      void this.start();
+    }
+    return attachment;
+  }
+
+  detach(attachment: Attachment): void {
+    if (!this.attachments.delete(attachment)) return;
+    this.lastActive = Date.now();
+    this.updateFlow();
+  }
+
+  /** Send what an attachment lacks: the rest of the stream if held, else the current screen. */
+  catchUp(attachment: Attachment, since: number | undefined): void {
+    if (since !== undefined) {
+      const rest = this.ring.since(since);
+      if (rest !== undefined) {
+        attachment.reset(since);
+        if (rest.length > 0) attachment.deliver(rest, this.seq, true);
+        return;
+      }
+    }
+    const snapshot = this.screen.snapshot();
+    attachment.reset(snapshot.seq);
+    attachment.send({ type: 'snapshot', data: snapshot.data, seq: snapshot.seq, cols: this.cols, rows: this.rows });
+    // The headless terminal may lag the stream by a few chunks: send what it has not parsed.
+    const rest = this.ring.since(snapshot.seq);
+    if (rest) attachment.deliver(rest, this.seq, true);
+  }
+
+  input(data: string): void {
+    this.lastActive = Date.now();
+    this.shell?.write(data);
+  }
+
+  resize(cols: number, rows: number): void {
+    if (cols === this.cols && rows === this.rows) return;
+    this.screen.resize(cols, rows);
+    this.shell?.resize(cols, rows);
+    for (const a of this.attachments) if (a.mode === 'viewer') a.send({ type: 'resized', cols, rows });
+  }
+
+  /** Start (or restart after exit) the shell. */
+  start(): Promise<void> {
+    if (this.ended) return Promise.resolve();
+    this.starting ??= this.open().finally(() => {
+      this.starting = undefined;
+    });
+    return this.starting;
+  }
+
+  private async open(): Promise<void> {
+    this.setState('starting');
+    try {
+      const shell = await this.options.backend.openShell({
+        environment: this.options.environment,
+        sessionId: this.id,
+        cols: this.cols,
+        rows: this.rows,
+      });
+      if (this.ended) {
+        await shell.dispose();
+        return;
+      }
+      this.shell = shell;
+      this.paused = false;
+      this.shellSubscriptions = [
+        shell.onData((data) => this.output(data)),
+        shell.onExit(({ exitCode }) => void this.exited(exitCode)),
+      ];
+      this.exitCode = undefined;
+      this.setState('ready');
+      this.updateFlow();
+    } catch (error) {
+      const message =
+        error instanceof BackendUnavailableError
+          ? `${error.problem} ${error.fix}`
+          : `The shell could not start: ${describe(error)}`;
+      this.options.log?.(`pane ${this.pane}: ${message}`);
+      this.setState('error', message);
+    }
+  }
+
+  private async exited(exitCode: number): Promise<void> {
+    const shell = this.shell;
+    this.shell = undefined;
+    for (const s of this.shellSubscriptions) s.dispose();
+    this.shellSubscriptions = [];
+    this.exitCode = exitCode;
+    this.setState('exited', `The shell exited with code ${exitCode}.`);
+    await shell?.dispose();
+  }
+
+  private output(data: string): void {
+    this.seq += data.length;
+    this.ring.push(data);
+    this.screen.write(data);
+    for (const a of this.attachments) a.deliver(data, this.seq);
+    this.updateFlow();
+  }
+
+  /**
+   * Pause the pty while any driver has too much unacknowledged output; resume when every
+   * driver is below the low watermark. Viewers never count: a stalled student must not stall
+   * the lecturer.
+   */
+  updateFlow(): void {
+    if (!this.shell) return;
+    let high = false;
+    let allLow = true;
+    for (const a of this.attachments) {
+      if (a.mode !== 'driver') continue;
+      if (a.unacked > FlowControl.HIGH_WATERMARK_CHARS) high = true;
+      if (a.unacked > FlowControl.LOW_WATERMARK_CHARS) allLow = false;
+    }
+    if (!this.paused && high) {
+      this.paused = true;
+      this.shell.pause();
+    } else if (this.paused && allLow) {
+      this.paused = false;
+      this.shell.resume();
+    }
+  }
+
+  private stateMessage(): PaneMessage {
+    return {
+      type: 'state',
+      state: this.state,
+      ...(this.exitCode !== undefined ? { exitCode: this.exitCode } : {}),
+      ...(this.message !== undefined ? { message: this.message } : {}),
+    };
+  }
+
+  private setState(state: SessionState, message?: string): void {
+    this.state = state;
+    this.message = message;
+    const msg = this.stateMessage();
+    for (const a of this.attachments) a.send(msg);
+  }
+
+  /** End the session for good: kill the shell, remove its container, tell the browsers. */
+  async end(reason: string): Promise<void> {
+    if (this.ended) return;
+    this.ended = true;
+    for (const a of this.attachments) a.send({ type: 'closed', reason });
+    this.attachments.clear();
+    for (const s of this.shellSubscriptions) s.dispose();
+    const shell = this.shell;
+    this.shell = undefined;
+    await this.starting?.catch(() => undefined);
+    await (shell ?? this.shell)?.dispose();
+    this.screen.dispose();
+    this.options.onEnded?.(this);
+  }
+
+  /** For tests: wait until the server's copy of the screen has parsed all output. */
+  flushScreen(): Promise<void> {
+    return this.screen.flush();
+  }
+}
+
+/**
+ * One browser's view of a session. Tracks what was sent and acknowledged (by position), and
+ * for viewers, cuts off a backlog past the bound and resyncs from the screen once caught up.
+ */
+export class Attachment {
+  private sent = 0;
+  private acked = 0;
+  private lagging = false;
+
+  constructor(
+    readonly session: Session,
+    readonly mode: 'driver' | 'viewer',
+    readonly send: (message: PaneMessage) => void,
+  ) {}
+
+  get unacked(): number {
+    return this.sent - this.acked;
+  }
+  get isLagging(): boolean {
+    return this.lagging;
+  }
+
+  /** The browser's screen now corresponds to `position`. */
+  reset(position: number): void {
+    this.sent = position;
+    this.acked = position;
+    this.lagging = false;
+  }
+
+  deliver(data: string, seq: number, force = false): void {
+    if (this.lagging && !force) return;
+    if (!force && this.mode === 'viewer' && this.unacked > FlowControl.VIEWER_MAX_BACKLOG_CHARS) {
+      // Drop the stream for this viewer only; it gets the screen once it has caught up.
+      this.lagging = true;
+      return;
+    }
+    this.sent = seq;
+    this.send({ type: 'output', data, seq });
+  }
+
+  ack(seq: number): void {
+    this.acked = Math.max(this.acked, Math.min(seq, this.sent));
+    if (this.lagging && this.unacked <= FlowControl.LOW_WATERMARK_CHARS) {
+      this.session.catchUp(this, undefined);
+    }
+    this.session.updateFlow();
+  }
+}

@@ -1,0 +1,11 @@
+import { createRoot } from 'react-dom/client';
+import { App } from './App';
+import 'reveal.js/reset.css';
+import 'reveal.js/reveal.css';
+import '@xterm/xterm/css/xterm.css';
+import 'highlight.js/styles/github-dark.css';
+import '@lecture/terminal/terminal.css';
+import './deck/theme.css';
+
+const root = document.getElementById('root');
+if (root) createRoot(root).render(<App />);

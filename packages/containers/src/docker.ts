@@ -1,0 +1,356 @@
+import { hostname } from 'node:os';
+import Docker from 'dockerode';
+import * as pty from 'node-pty';
+import {
+  BackendUnavailableError,
+  type BackendHealth,
+  type ContainerBackend,
+  type Disposable,
+  Emitter,
+  type OpenShellOptions,
+  type Shell,
+} from './backend.js';
+import type { EnvironmentSpec } from './environment.js';
+
+/** Labels on every container the server creates, so it can find (and clean up) what it owns. */
+export const Labels = {
+  MANAGED: 'org.lecture.managed',
+  SESSION: 'org.lecture.session',
+  ENVIRONMENT: 'org.lecture.environment',
+  SERVER_PID: 'org.lecture.server-pid',
+  SERVER_HOST: 'org.lecture.server-host',
+} as const;
+
+export interface DockerBackendOptions {
+  /** dockerode connection options; defaults to DOCKER_HOST or the local socket. */
+  readonly docker?: Docker.DockerOptions;
+  /** The docker CLI that node-pty runs for the interactive stream. */
+  readonly dockerCli?: string;
+  /** Called with progress of shared environments (the lab): starting, ready, error. */
+  readonly onSharedState?: (environment: string, state: SharedState) => void;
+  readonly log?: (line: string) => void;
+}
+
+export type SharedState =
+  | { readonly state: 'starting' | 'ready' | 'resetting' }
+  | { readonly state: 'error'; readonly message: string };
+
+const ENGINE_FIX =
+  'Start a Docker Engine (sudo systemctl start docker, or run dockerd) and reload the page.';
+
+/**
+ * The Docker implementation: dockerode for the container lifecycle, node-pty running
+ * `docker exec -it` for the interactive stream (a real pty, so job control, Ctrl-P Ctrl-Q and
+ * full-screen programs behave as in a local terminal).
+ */
+export class DockerBackend implements ContainerBackend {
+  private readonly docker: Docker;
+  private readonly cli: string;
+  private readonly owned = new Set<string>();
+  private readonly shared = new Map<string, Promise<string>>();
+  private readonly shells = new Set<DockerShell>();
+  private swept: Promise<void> | undefined;
+  private disposed = false;
+
+  constructor(private readonly options: DockerBackendOptions = {}) {
+    this.docker = new Docker(options.docker);
+    this.cli = options.dockerCli ?? 'docker';
+  }
+
+  async health(): Promise<BackendHealth> {
+    try {
+      const version = await this.docker.version();
+      return { ok: true, engine: `Docker Engine ${version.Version} (API ${version.ApiVersion})` };
+    } catch (error) {
+      return {
+        ok: false,
+        problem: `No Docker Engine is reachable (${describe(error)}).`,
+        fix: ENGINE_FIX,
+      };
+    }
+  }
+
+  async openShell(options: OpenShellOptions): Promise<Shell> {
+    if (this.disposed) throw new Error('backend disposed');
+    const env = options.environment;
+    await this.engineOrThrow();
+    await this.sweepStale();
+    const containerId =
+      env.lifecycle === 'shared'
+        ? await this.sharedContainer(env)
+        : await this.createContainer(env, options.sessionId);
+    const args = [
+      'exec',
+      '-it',
+      '-u',
+      env.user,
+      '-w',
+      env.workdir,
+      '-e',
+      'TERM=xterm-256color',
+      ...Object.entries(env.env ?? {}).flatMap(([k, v]) => ['-e', `${k}=${v}`]),
+      containerId,
+      ...env.shell,
+    ];
+    const processPty = pty.spawn(this.cli, args, {
+      name: 'xterm-256color',
+      cols: options.cols,
+      rows: options.rows,
+      env: cleanEnv(),
+    });
+    const removeContainer =
+      env.lifecycle === 'per-session' ? () => this.removeContainer(containerId) : async () => {};
+    const shell = new DockerShell(containerId, processPty, async () => {
+      this.shells.delete(shell);
+      await removeContainer();
+    });
+    this.shells.add(shell);
+    return shell;
+  }
+
+  /** Restart a shared environment from scratch state (the lab's one-click reset). */
+  async runInShared(env: EnvironmentSpec, command: readonly string[]): Promise<number> {
+    const id = await this.sharedContainer(env);
+    return this.execToEnd(id, command);
+  }
+
+  async dispose(): Promise<void> {
+    this.disposed = true;
+    await Promise.allSettled([...this.shells].map((s) => s.dispose()));
+    const shared = await Promise.allSettled([...this.shared.values()]);
+    for (const result of shared) if (result.status === 'fulfilled') this.owned.add(result.value);
+    await Promise.allSettled([...this.owned].map((id) => this.removeContainer(id)));
+  }
+
+  private async engineOrThrow(): Promise<void> {
+    const health = await this.health();
+    if (!health.ok) throw new BackendUnavailableError(health.problem, health.fix);
+  }
+
+  private labels(env: EnvironmentSpec, sessionId: string): Record<string, string> {
+    return {
+      [Labels.MANAGED]: '1',
+      [Labels.SESSION]: sessionId,
+      [Labels.ENVIRONMENT]: env.id,
+      [Labels.SERVER_PID]: String(process.pid),
+      [Labels.SERVER_HOST]: hostname(),
+    };
+  }
+
+  private async createContainer(env: EnvironmentSpec, sessionId: string): Promise<string> {
+    await this.imageOrThrow(env);
+    const container = await this.docker.createContainer({
+      Image: env.image,
+      Cmd: [...env.command],
+      name: `lecture-${env.id}-${sessionId.slice(0, 12).toLowerCase().replace(/[^a-z0-9]/g, 'x')}`,
+      Labels: this.labels(env, sessionId),
+      WorkingDir: env.workdir,
+      Env: Object.entries(env.env ?? {}).map(([k, v]) => `${k}=${v}`),
+      HostConfig: hostConfig(env),
+      NetworkDisabled: env.network === 'none',
+    });
+    this.owned.add(container.id);
+    try {
+      await container.start();
+      for (const step of env.prepare ?? []) {
+        const code = await this.execToEnd(container.id, step);
+        if (code !== 0) throw new Error(`prepare step "${step.join(' ')}" exited with ${code}`);
+      }
+    } catch (error) {
+      await this.removeContainer(container.id);
+      throw error;
+    }
+    return container.id;
+  }
+
+  private sharedContainer(env: EnvironmentSpec): Promise<string> {
+    let pending = this.shared.get(env.id);
+    if (!pending) {
+      this.options.onSharedState?.(env.id, { state: 'starting' });
+      pending = this.createContainer(env, `shared-${env.id}-${process.pid}`).then(
+        (id) => {
+          this.options.onSharedState?.(env.id, { state: 'ready' });
+          return id;
+        },
+        (error: unknown) => {
+          // Forget the failure so that the next attempt tries again (e.g. after an image build).
+          this.shared.delete(env.id);
+          this.options.onSharedState?.(env.id, { state: 'error', message: describe(error) });
+          throw error;
+        },
+      );
+      this.shared.set(env.id, pending);
+    }
+    return pending;
+  }
+
+  /** Start a shared environment ahead of its first shell (it can take seconds to be ready). */
+  warmUp(env: EnvironmentSpec): Promise<void> {
+    return this.sharedContainer(env).then(() => undefined);
+  }
+
+  private async imageOrThrow(env: EnvironmentSpec): Promise<void> {
+    try {
+      await this.docker.getImage(env.image).inspect();
+    } catch {
+      throw new BackendUnavailableError(
+        `The image ${env.image} for the "${env.id}" environment is not built.`,
+        'Build it with: npm run build:images (npm start does this too).',
+      );
+    }
+  }
+
+  private async execToEnd(containerId: string, command: readonly string[]): Promise<number> {
+    const exec = await this.docker.getContainer(containerId).exec({
+      Cmd: [...command],
+      AttachStdout: true,
+      AttachStderr: true,
+      User: 'root',
+    });
+    const stream = await exec.start({ hijack: true, stdin: false });
+    const output: Buffer[] = [];
+    await new Promise<void>((resolve, reject) => {
+      stream.on('data', (chunk: Buffer) => output.push(chunk));
+      stream.on('end', resolve);
+      stream.on('error', reject);
+    });
+    const info = await exec.inspect();
+    if (info.ExitCode !== 0) {
+      const text = Buffer.concat(output).toString('utf8').replace(/[\x00-\x08]/g, '');
+      this.options.log?.(`exec ${command.join(' ')} failed (${info.ExitCode}): ${text.slice(-2000)}`);
+    }
+    return info.ExitCode ?? -1;
+  }
+
+  private async removeContainer(id: string): Promise<void> {
+    this.owned.delete(id);
+    try {
+      await this.docker.getContainer(id).remove({ force: true, v: true });
+    } catch (error) {
+      if (!/no such container|404|already in progress/i.test(describe(error))) {
+        this.options.log?.(`could not remove container ${id.slice(0, 12)}: ${describe(error)}`);
+      }
+    }
+  }
+
+  /**
+   * Remove containers left behind by a server on this host that died without cleaning up
+   * (its pid no longer runs). Containers of live servers (e.g. a test run beside a deck) stay.
+   */
+  private sweepStale(): Promise<void> {
+    this.swept ??= (async () => {
+      const stale = await this.docker.listContainers({
+        all: true,
+        filters: { label: [`${Labels.MANAGED}=1`, `${Labels.SERVER_HOST}=${hostname()}`] },
+      });
+      await Promise.allSettled(
+        stale
+          .filter((c) => !processAlive(Number(c.Labels[Labels.SERVER_PID])))
+          .map((c) => this.removeContainer(c.Id)),
+      );
+    })().catch(() => undefined);
+    return this.swept;
+  }
+}
+
+class DockerShell implements Shell {
+  private readonly data = new Emitter<string>();
+  private readonly exit = new Emitter<{ exitCode: number }>();
+  private readonly subscriptions: Disposable[] = [];
+  private exited = false;
+  private disposed: Promise<void> | undefined;
+
+  constructor(
+    readonly containerId: string,
+    private readonly process: pty.IPty,
+    private readonly cleanup: () => Promise<void>,
+  ) {
+    this.subscriptions.push(
+      process.onData((d) => this.data.fire(d)),
+      process.onExit(({ exitCode }) => {
+        this.exited = true;
+        this.exit.fire({ exitCode });
+      }),
+    );
+  }
+
+  onData(listener: (data: string) => void): Disposable {
+    return this.data.on(listener);
+  }
+  onExit(listener: (e: { exitCode: number }) => void): Disposable {
+    return this.exit.on(listener);
+  }
+  write(data: string): void {
+    if (!this.exited) this.process.write(data);
+  }
+  resize(cols: number, rows: number): void {
+    if (!this.exited) this.process.resize(cols, rows);
+  }
+  pause(): void {
+    if (!this.exited) this.process.pause();
+  }
+  resume(): void {
+    if (!this.exited) this.process.resume();
+  }
+  dispose(): Promise<void> {
+    this.disposed ??= (async () => {
+      for (const s of this.subscriptions) s.dispose();
+      this.data.clear();
+      this.exit.clear();
+      if (!this.exited) {
+        try {
+          this.process.kill();
+        } catch {
+          // already gone
+        }
+      }
+      await this.cleanup();
+    })();
+    return this.disposed;
+  }
+}
+
+function hostConfig(env: EnvironmentSpec): Docker.HostConfig {
+  // CgroupnsMode is in the Engine API (1.41+) but not in @types/dockerode.
+  const config: Docker.HostConfig & { CgroupnsMode?: string } = {
+    NetworkMode: env.network,
+    Memory: env.limits.memoryBytes,
+    MemorySwap: env.limits.memoryBytes,
+    NanoCpus: Math.round(env.limits.cpus * 1e9),
+    PidsLimit: env.limits.pids,
+    ReadonlyRootfs: env.readOnlyRoot,
+    Tmpfs: env.tmpfs ? { ...env.tmpfs } : undefined,
+    CapAdd: env.capAdd ? [...env.capAdd] : undefined,
+    CapDrop: env.capDrop ? [...env.capDrop] : undefined,
+    SecurityOpt: env.securityOpt ? [...env.securityOpt] : undefined,
+    CgroupnsMode: env.cgroupnsMode,
+    Binds: [
+      ...(env.binds ?? []),
+      ...Object.entries(env.volumes ?? {}).map(([name, path]) => `${name}:${path}`),
+    ],
+    Init: false,
+  };
+  return config;
+}
+
+/** The environment for the docker CLI: the caller's, minus anything that could confuse it. */
+function cleanEnv(): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries(process.env)) if (v !== undefined) env[k] = v;
+  return env;
+}
+
+function processAlive(pid: number): boolean {
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+export function describe(error: unknown): string {
+  if (error instanceof Error) return error.message;
+  return String(error);
+}

@@ -1,0 +1,56 @@
+/**
+ * A named environment of the server's catalogue. The browser only ever names one of these by
+ * id; everything that decides what runs (image, user, mounts, privileges) lives here, on the
+ * server, because the Docker socket is root.
+ */
+export interface EnvironmentSpec {
+  /** The name a slide uses (`env: lab`). */
+  readonly id: string;
+  /** Human description, shown in errors and health output. */
+  readonly description: string;
+  readonly image: string;
+  /** User the interactive shell runs as (inside the container). */
+  readonly user: string;
+  /** The shell command, run with `docker exec -it`. */
+  readonly shell: readonly string[];
+  readonly workdir: string;
+  readonly env?: Readonly<Record<string, string>>;
+  /**
+   * `per-session`: every session gets its own container, removed when the session closes.
+   * `shared`: one long-lived container per server (the Docker lab); sessions exec into it.
+   */
+  readonly lifecycle: 'per-session' | 'shared';
+  /** The container's main process; it only keeps the container alive (or runs a daemon). */
+  readonly command: readonly string[];
+  readonly limits: ResourceLimits;
+  /** `none` unless the environment really needs a network. */
+  readonly network: 'none' | 'host' | 'bridge';
+  /** Root filesystem read-only; writable places come from `tmpfs`. */
+  readonly readOnlyRoot: boolean;
+  /** Writable in-memory mounts: path → docker tmpfs options (e.g. `size=64m,mode=1777`). */
+  readonly tmpfs?: Readonly<Record<string, string>>;
+  /** Named volumes owned by the server: volume name → container path. */
+  readonly volumes?: Readonly<Record<string, string>>;
+  /** Linux capabilities: sandboxes drop all. */
+  readonly capAdd?: readonly string[];
+  readonly capDrop?: readonly string[];
+  readonly securityOpt?: readonly string[];
+  /** e.g. `host` for the lab's nested engine (cgroup v1). */
+  readonly cgroupnsMode?: 'host' | 'private';
+  /** Host bind mounts the server itself decides (never from the browser). */
+  readonly binds?: readonly string[];
+  /**
+   * Commands run once (as root, in order) after the container starts and before the first shell,
+   * e.g. waiting for the nested engine and loading seed images.
+   */
+  readonly prepare?: readonly (readonly string[])[];
+}
+
+export interface ResourceLimits {
+  /** Bytes of memory (and memory+swap). */
+  readonly memoryBytes: number;
+  /** CPU share, in CPUs (0.5 = half a core). */
+  readonly cpus: number;
+  /** Maximum number of processes/threads: the fork-bomb guard. */
+  readonly pids: number;
+}

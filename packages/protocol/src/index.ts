@@ -1,0 +1,255 @@
+/**
+ * The WebSocket protocol between the deck (browser) and the server.
+ *
+ * Every message is one JSON text frame with a `type`. Both unions are validated at runtime with
+ * the schemas below: the server never trusts a browser, and the browser never trusts a frame it
+ * cannot parse. This module compiles without DOM or Node types so both sides can share it.
+ * See docs/protocol.md for the prose version.
+ */
+import { z } from 'zod';
+
+/** Bumped on any incompatible change; the handshake refuses a mismatch with a clear error. */
+export const PROTOCOL_VERSION = 1;
+
+/** Path of the WebSocket endpoint on the deck's own origin. */
+export const WS_PATH = '/ws';
+
+/**
+ * Flow control by acknowledgement (as VS Code's pty host): the browser acknowledges output
+ * once xterm.js has parsed it; the server pauses the pty while a driving client has more than
+ * HIGH unacknowledged characters and resumes it below LOW.
+ */
+export const FlowControl = {
+  HIGH_WATERMARK_CHARS: 100_000,
+  LOW_WATERMARK_CHARS: 5_000,
+  /** The browser acknowledges at least every this many parsed characters. */
+  ACK_EVERY_CHARS: 5_000,
+  /**
+   * A mirror viewer never pauses the shell. Past this backlog it is cut off and, once it has
+   * caught up, resynced from the current screen instead of the missed stream.
+   */
+  VIEWER_MAX_BACKLOG_CHARS: 256_000,
+} as const;
+
+export const Limits = {
+  /** Largest `input` payload: a generous paste. */
+  MAX_INPUT_CHARS: 64 * 1024,
+  /** Largest frame the server accepts from a browser, in bytes. */
+  MAX_FRAME_BYTES: 256 * 1024,
+  MAX_COLS: 500,
+  MAX_ROWS: 200,
+  MAX_CHANNELS_PER_SOCKET: 32,
+} as const;
+
+const id = z
+  .string()
+  .regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'must be 1-64 characters of a-z, 0-9 and -');
+const sessionId = z.string().regex(/^[A-Za-z0-9_-]{16,64}$/, 'not a session id');
+const channel = z.number().int().min(0).max(1_000_000);
+const cols = z.number().int().min(2).max(Limits.MAX_COLS);
+const rows = z.number().int().min(1).max(Limits.MAX_ROWS);
+const seq = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
+
+export type Role = 'presenter' | 'audience';
+export type TerminalState = 'connecting' | 'starting' | 'ready' | 'exited' | 'error';
+
+// ---------------------------------------------------------------------------------------------
+// Browser → server
+// ---------------------------------------------------------------------------------------------
+
+export const HelloSchema = z.object({
+  type: z.literal('hello'),
+  protocol: z.number().int(),
+  /** A stable id the browser keeps in localStorage: ties a student's sandbox to a reload. */
+  clientId: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{16,64}$/)
+    .optional(),
+});
+
+export const OpenSchema = z.object({
+  type: z.literal('open'),
+  /** Chosen by the browser, unique on its socket; every reply about this pane carries it. */
+  channel,
+  pane: id,
+  env: id,
+  /**
+   * `presenter`: the lecturer's shell for this pane (audience sockets become read-only
+   * viewers of it). `sandbox`: a shell of the caller's own (issue: audience sandboxes).
+   */
+  scope: z.enum(['presenter', 'sandbox']).default('presenter'),
+  cols,
+  rows,
+  /** Characters of this pane's output the browser already shows: resume after them. */
+  since: seq.optional(),
+  /** The session the browser last saw for this pane; if it changed, the screen is reset. */
+  session: sessionId.optional(),
+});
+
+export const InputSchema = z.object({
+  type: z.literal('input'),
+  channel,
+  data: z.string().min(1).max(Limits.MAX_INPUT_CHARS),
+});
+
+export const ResizeSchema = z.object({ type: z.literal('resize'), channel, cols, rows });
+
+export const AckSchema = z.object({
+  type: z.literal('ack'),
+  channel,
+  /**
+   * Position of the output the browser has parsed up to (the `seq` of an `output` or
+   * `snapshot`). Absolute, so an ack that crosses a snapshot cannot be miscounted.
+   */
+  seq,
+});
+
+export const CloseSchema = z.object({
+  type: z.literal('close'),
+  channel,
+  /** Also end the shell and remove its container (otherwise only detach). */
+  end: z.boolean().default(false),
+});
+
+export const RestartSchema = z.object({ type: z.literal('restart'), channel });
+
+export const PingSchema = z.object({ type: z.literal('ping'), t: z.number().optional() });
+
+export const ClientMessageSchema = z.discriminatedUnion('type', [
+  HelloSchema,
+  OpenSchema,
+  InputSchema,
+  ResizeSchema,
+  AckSchema,
+  CloseSchema,
+  RestartSchema,
+  PingSchema,
+]);
+
+export type ClientMessage = z.infer<typeof ClientMessageSchema>;
+export type ClientMessageInput = z.input<typeof ClientMessageSchema>;
+export type OpenMessage = z.infer<typeof OpenSchema>;
+
+// ---------------------------------------------------------------------------------------------
+// Server → browser
+// ---------------------------------------------------------------------------------------------
+
+export const WelcomeSchema = z.object({
+  type: z.literal('welcome'),
+  protocol: z.number().int(),
+  role: z.enum(['presenter', 'audience']),
+  clientId: z.string(),
+});
+
+export const OpenedSchema = z.object({
+  type: z.literal('opened'),
+  channel,
+  session: z.string(),
+  /** `driver` types and sizes the shell; `viewer` only watches (a mirror). */
+  mode: z.enum(['driver', 'viewer']),
+  /** What follows: `replay` continues after `since`; `snapshot` replaces the screen. */
+  resume: z.enum(['replay', 'snapshot', 'fresh']),
+  cols,
+  rows,
+});
+
+export const OutputSchema = z.object({
+  type: z.literal('output'),
+  channel,
+  data: z.string(),
+  /** Position of the end of this chunk in the session's output (characters since start). */
+  seq,
+});
+
+export const SnapshotSchema = z.object({
+  type: z.literal('snapshot'),
+  channel,
+  /** The screen (and some scrollback) as escape sequences, to write into a reset terminal. */
+  data: z.string(),
+  seq,
+  cols,
+  rows,
+});
+
+export const StateSchema = z.object({
+  type: z.literal('state'),
+  channel,
+  state: z.enum(['starting', 'ready', 'exited', 'error']),
+  exitCode: z.number().int().optional(),
+  /** For `error` (and `exited`): what happened and what to do, in words for a lecturer. */
+  message: z.string().optional(),
+});
+
+export const ResizedSchema = z.object({ type: z.literal('resized'), channel, cols, rows });
+
+export const ErrorCodeSchema = z.enum([
+  'bad-message',
+  'protocol-version',
+  'unknown-channel',
+  'channel-in-use',
+  'unknown-environment',
+  'forbidden',
+  'backend-unavailable',
+  'capacity',
+  'internal',
+]);
+export type ErrorCode = z.infer<typeof ErrorCodeSchema>;
+
+export const ErrorSchema = z.object({
+  type: z.literal('error'),
+  code: ErrorCodeSchema,
+  message: z.string(),
+  channel: channel.optional(),
+});
+
+export const ClosedSchema = z.object({
+  type: z.literal('closed'),
+  channel,
+  reason: z.string(),
+});
+
+export const PongSchema = z.object({ type: z.literal('pong'), t: z.number().optional() });
+
+export const ServerMessageSchema = z.discriminatedUnion('type', [
+  WelcomeSchema,
+  OpenedSchema,
+  OutputSchema,
+  SnapshotSchema,
+  StateSchema,
+  ResizedSchema,
+  ErrorSchema,
+  ClosedSchema,
+  PongSchema,
+]);
+
+export type ServerMessage = z.infer<typeof ServerMessageSchema>;
+
+export type ParseResult<T> = { ok: true; message: T } | { ok: false; error: string };
+
+function parseWith<T>(schema: z.ZodType<T>, raw: string): ParseResult<T> {
+  let json: unknown;
+  try {
+    json = JSON.parse(raw);
+  } catch {
+    return { ok: false, error: 'not JSON' };
+  }
+  const result = schema.safeParse(json);
+  if (result.success) return { ok: true, message: result.data };
+  const issue = result.error.issues[0];
+  const where = issue?.path.length ? ` at ${issue.path.join('.')}` : '';
+  return { ok: false, error: `${issue?.message ?? 'invalid message'}${where}` };
+}
+
+/** Validate a frame from a browser. Never throws. */
+export function parseClientMessage(raw: string): ParseResult<ClientMessage> {
+  return parseWith(ClientMessageSchema, raw);
+}
+
+/** Validate a frame from the server. Never throws. */
+export function parseServerMessage(raw: string): ParseResult<ServerMessage> {
+  return parseWith(ServerMessageSchema, raw);
+}
+
+export function encode(message: ClientMessageInput | ServerMessage): string {
+  return JSON.stringify(message);
+}

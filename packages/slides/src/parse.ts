@@ -1,0 +1,315 @@
+import hljs from 'highlight.js';
+import { Marked, type Token, type Tokens } from 'marked';
+import {
+  type Block,
+  type ConsoleLine,
+  type Deck,
+  DeckError,
+  type DeckMeta,
+  type Slide,
+  type SlideLayout,
+  type Step,
+} from './model.js';
+
+export interface ParseOptions {
+  /** Reads a repository file for ```lang file=path fences; without it such fences are errors. */
+  readonly readFile?: (path: string) => string;
+}
+
+const ID = /^[a-z0-9][a-z0-9-]{0,63}$/;
+const LAYOUTS: readonly SlideLayout[] = ['plain', 'split', 'stack', 'full'];
+/** Languages the notes use that highlight.js knows by another name. */
+const LANGUAGE_ALIASES: Readonly<Record<string, string>> = {
+  singularity: 'bash',
+  apptainer: 'bash',
+  basg: 'bash',
+  sh: 'bash',
+  shell: 'bash',
+  docker: 'dockerfile',
+};
+
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+export function highlight(code: string, language: string | undefined): string {
+  const lang = language ? (LANGUAGE_ALIASES[language.toLowerCase()] ?? language.toLowerCase()) : undefined;
+  if (lang && hljs.getLanguage(lang)) return hljs.highlight(code, { language: lang }).value;
+  return escapeHtml(code);
+}
+
+function createMarked(): Marked {
+  return new Marked({
+    gfm: true,
+    renderer: {
+      // A list item written with `+` is a fragment: revealed step by step.
+      listitem(item: Tokens.ListItem): string {
+        const fragment = /^\s*\+\s/.test(item.raw);
+        const body = this.parser.parse(item.tokens);
+        return fragment ? `<li class="fragment">${body}</li>\n` : `<li>${body}</li>\n`;
+      },
+      code({ text, lang }: Tokens.Code): string {
+        const language = (lang ?? '').split(/\s+/)[0] || undefined;
+        const cls = language ? ` class="hljs language-${escapeHtml(language)}"` : ' class="hljs"';
+        return `<pre class="code"><code${cls}>${highlight(text, language)}</code></pre>\n`;
+      },
+      link({ href, title, tokens }: Tokens.Link): string {
+        const text = this.parser.parseInline(tokens);
+        const external = /^https?:/.test(href);
+        const attrs = external ? ' target="_blank" rel="noopener noreferrer"' : '';
+        const t = title ? ` title="${escapeHtml(title)}"` : '';
+        return `<a href="${escapeHtml(href)}"${t}${attrs}>${text}</a>`;
+      },
+    },
+  });
+}
+
+/** `key="value"` pairs of a `<!-- slide ... -->` comment. */
+function parseAttributes(text: string): Map<string, string> {
+  const attributes = new Map<string, string>();
+  for (const m of text.matchAll(/([a-zA-Z-]+)="([^"]*)"/g)) attributes.set(m[1] as string, m[2] as string);
+  return attributes;
+}
+
+/** `key: value` lines (front matter, terminal and poll blocks). */
+function parseFields(text: string): { fields: Map<string, string>; items: string[] } {
+  const fields = new Map<string, string>();
+  const items: string[] = [];
+  for (const raw of text.split('\n')) {
+    const line = raw.trim();
+    if (!line) continue;
+    const item = /^[-*]\s+(.*)$/.exec(line);
+    if (item) {
+      items.push(item[1] as string);
+      continue;
+    }
+    const m = /^([a-zA-Z-]+):\s*(.*)$/.exec(line);
+    if (m) fields.set(m[1] as string, m[2] as string);
+  }
+  return { fields, items };
+}
+
+const KEYS: Readonly<Record<string, string>> = {
+  Enter: '\r',
+  Esc: '\x1b',
+  Tab: '\t',
+  Up: '\x1b[A',
+  Down: '\x1b[B',
+  Right: '\x1b[C',
+  Left: '\x1b[D',
+  Space: ' ',
+};
+
+/** Turn `<C-p>`, `<Enter>`… into the bytes a terminal sends for them. */
+export function keysToBytes(text: string, line: number): string {
+  return text.replace(/<([^<>\s]+)>/g, (token, name: string) => {
+    const ctrl = /^C-([a-zA-Z@[\]\\^_])$/.exec(name);
+    if (ctrl) return String.fromCharCode((ctrl[1] as string).toUpperCase().charCodeAt(0) & 0x1f);
+    const key = KEYS[name];
+    if (key === undefined) {
+      // Not a key token: literal text such as `<none>` stays as typed.
+      if (/^[A-Z]/.test(name) && name.length < 8) throw new DeckError(`unknown key ${token}`, line);
+      return token;
+    }
+    return key;
+  });
+}
+
+function keysToDisplay(text: string): string {
+  return text.replace(/<C-([a-zA-Z])>/g, (_t, k: string) => `Ctrl-${k.toUpperCase()} `).replace(/\s+$/, '');
+}
+
+export function parseStep(raw: string, line: number): Step {
+  let command = raw;
+  let waitSeconds = 15;
+  const wait = /\s+#\s*wait:\s*(\d+)\s*$/.exec(command);
+  if (wait) {
+    waitSeconds = Number(wait[1]);
+    command = command.slice(0, wait.index);
+  }
+  const onlyKeys = /^(\s*<[^<>\s]+>)+\s*$/.test(command);
+  const bytes = keysToBytes(command, line);
+  return {
+    display: onlyKeys ? keysToDisplay(command) : command,
+    send: onlyKeys ? bytes : `${bytes}\r`,
+    waitSeconds,
+  };
+}
+
+function splitFrontMatter(source: string): { meta: DeckMeta; body: string; bodyLine: number } {
+  const m = /^---\n([\s\S]*?)\n---\n/.exec(source);
+  if (!m) throw new DeckError('the deck must start with front matter (--- title: … ---)', 1);
+  const { fields } = parseFields(m[1] as string);
+  const title = fields.get('title');
+  if (!title) throw new DeckError('the front matter needs a title', 1);
+  const meta: DeckMeta = {
+    title,
+    ...(fields.get('subtitle') ? { subtitle: fields.get('subtitle') as string } : {}),
+    ...(fields.get('author') ? { author: fields.get('author') as string } : {}),
+  };
+  return { meta, body: source.slice(m[0].length), bodyLine: m[0].split('\n').length };
+}
+
+/** Split the body at lines holding exactly `---`, outside fenced code. */
+function splitSlides(body: string, firstLine: number): { text: string; line: number }[] {
+  const slides: { text: string; line: number }[] = [];
+  let current: string[] = [];
+  let start = firstLine;
+  let fence: string | undefined;
+  body.split('\n').forEach((line, i) => {
+    const f = /^(```+|~~~+)/.exec(line);
+    if (f) {
+      if (!fence) fence = f[1];
+      else if (line.startsWith(fence as string) && line.trim() === line.trim().replace(/[^`~]/g, '')) fence = undefined;
+    }
+    if (!fence && line.trim() === '---') {
+      slides.push({ text: current.join('\n'), line: start });
+      current = [];
+      start = firstLine + i + 1;
+    } else current.push(line);
+  });
+  slides.push({ text: current.join('\n'), line: start });
+  return slides.filter((s) => s.text.trim().length > 0);
+}
+
+function headingText(tokens: readonly Token[]): string | undefined {
+  const heading = tokens.find((t): t is Tokens.Heading => t.type === 'heading');
+  return heading?.text.replace(/[`*_]/g, '');
+}
+
+export function parseDeck(source: string, options: ParseOptions = {}): Deck {
+  const marked = createMarked();
+  const { meta, body, bodyLine } = splitFrontMatter(source.replace(/\r\n/g, '\n'));
+  const slides: Slide[] = [];
+  const ids = new Set<string>();
+  const panes = new Map<string, string>();
+  const polls = new Set<string>();
+  let section: string | undefined;
+
+  for (const raw of splitSlides(body, bodyLine + 1)) {
+    let text = raw.text.replace(/^\s*\n/, '');
+    const attrMatch = /^\s*<!--\s*slide\b([\s\S]*?)-->/.exec(text);
+    const attributes = attrMatch ? parseAttributes(attrMatch[1] as string) : new Map<string, string>();
+    if (attrMatch) text = text.slice(attrMatch[0].length);
+    const line = raw.line;
+    const id = attributes.get('id');
+    if (!id || !ID.test(id)) throw new DeckError(`every slide needs an id="kebab-case-name" (got ${id ?? 'none'})`, line);
+    if (ids.has(id)) throw new DeckError(`duplicate slide id "${id}"`, line);
+    ids.add(id);
+    section = attributes.get('section') ?? section;
+
+    const noteAt = /^Note:[ \t]*/m.exec(text);
+    const notesText = noteAt ? text.slice(noteAt.index + noteAt[0].length).trim() : undefined;
+    if (noteAt) text = text.slice(0, noteAt.index);
+
+    const tokens = marked.lexer(text);
+    const blocks: Block[] = [];
+    let pending: Token[] = [];
+    const flush = () => {
+      if (pending.length === 0) return;
+      const links = (tokens as unknown as { links: Record<string, unknown> }).links;
+      const html = marked.parser(Object.assign(pending, { links }) as never).trim();
+      if (html) blocks.push({ kind: 'html', html });
+      pending = [];
+    };
+    let terminalPane: string | undefined;
+    const consoles: { pane?: string; lines: ConsoleLine[] }[] = [];
+    const consoleBlocks: number[] = [];
+
+    for (const token of tokens) {
+      if (token.type !== 'code') {
+        pending.push(token);
+        continue;
+      }
+      const info = ((token as Tokens.Code).lang ?? '').trim();
+      const [kind = '', ...rest] = info.split(/\s+/);
+      const params = new Map(rest.map((p) => p.split('=') as [string, string]));
+      const code = (token as Tokens.Code).text;
+      if (kind === 'terminal') {
+        flush();
+        const { fields } = parseFields(code);
+        const pane = fields.get('pane');
+        const env = fields.get('env');
+        if (!pane || !ID.test(pane)) throw new DeckError(`slide "${id}": a terminal needs pane: <id>`, line);
+        if (!env || !ID.test(env)) throw new DeckError(`slide "${id}": terminal ${pane} needs env: <environment>`, line);
+        const known = panes.get(pane);
+        if (known && known !== env) throw new DeckError(`pane "${pane}" is used with env ${known} and ${env}`, line);
+        panes.set(pane, env);
+        terminalPane ??= pane;
+        blocks.push({ kind: 'terminal', pane, env, ...(fields.get('title') ? { title: fields.get('title') as string } : {}) });
+      } else if (kind === 'console') {
+        flush();
+        const lines: ConsoleLine[] = code.split('\n').map((l) =>
+          l.startsWith('$ ') ? { kind: 'step', step: parseStep(l.slice(2), line) } : { kind: 'output', text: l },
+        );
+        consoleBlocks.push(blocks.length);
+        consoles.push({ ...(params.get('pane') ? { pane: params.get('pane') as string } : {}), lines });
+        blocks.push({ kind: 'console', pane: '', lines });
+      } else if (kind === 'poll') {
+        flush();
+        const { fields, items } = parseFields(code);
+        const pollId = fields.get('id');
+        const question = fields.get('question');
+        if (!pollId || !ID.test(pollId) || polls.has(pollId)) throw new DeckError(`slide "${id}": a poll needs a unique id`, line);
+        if (!question || items.length < 2) throw new DeckError(`poll "${pollId}" needs a question and at least two "- option" lines`, line);
+        polls.add(pollId);
+        blocks.push({ kind: 'poll', id: pollId, question, options: items });
+      } else {
+        const file = params.get('file');
+        if (file) {
+          if (!options.readFile) throw new DeckError(`slide "${id}": cannot include ${file} here`, line);
+          let content: string;
+          try {
+            content = options.readFile(file);
+          } catch {
+            throw new DeckError(`slide "${id}": cannot read ${file}`, line);
+          }
+          (token as Tokens.Code).text = content.replace(/\n$/, '');
+          (token as Tokens.Code).lang = kind;
+        }
+        pending.push(token);
+      }
+    }
+    flush();
+
+    // Console blocks send to the pane they name, else to the slide's terminal.
+    consoleBlocks.forEach((blockIndex, i) => {
+      const c = consoles[i] as { pane?: string; lines: ConsoleLine[] };
+      const pane = c.pane ?? terminalPane;
+      if (!pane) throw new DeckError(`slide "${id}": a console block needs a terminal on the slide (or pane=…)`, line);
+      blocks[blockIndex] = { kind: 'console', pane, lines: c.lines };
+    });
+
+    const layoutAttr = attributes.get('layout');
+    if (layoutAttr && !LAYOUTS.includes(layoutAttr as SlideLayout)) {
+      throw new DeckError(`slide "${id}": layout must be one of ${LAYOUTS.join(', ')}`, line);
+    }
+    const layout = (layoutAttr as SlideLayout | undefined) ?? (terminalPane ? 'split' : 'plain');
+    const tryAttr = attributes.get('try');
+    if (tryAttr && tryAttr !== 'sandbox') throw new DeckError(`slide "${id}": try must be "sandbox"`, line);
+    const title = headingText(tokens);
+
+    slides.push({
+      id,
+      index: slides.length,
+      ...(section ? { section } : {}),
+      ...(title ? { title } : {}),
+      classes: (attributes.get('class') ?? '').split(/\s+/).filter(Boolean),
+      layout,
+      ...(tryAttr ? { try: 'sandbox' as const } : {}),
+      blocks,
+      ...(notesText ? { notes: marked.parse(notesText, { async: false }), notesText } : {}),
+      line,
+    });
+  }
+  return { meta, slides };
+}
+
+/** pane id → environment id: what the server allows a browser to open. */
+export function panesOf(deck: Deck): Map<string, string> {
+  const panes = new Map<string, string>();
+  for (const slide of deck.slides) {
+    for (const block of slide.blocks) if (block.kind === 'terminal') panes.set(block.pane, block.env);
+  }
+  return panes;
+}

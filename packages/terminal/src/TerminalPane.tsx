@@ -1,0 +1,271 @@
+import { FitAddon } from '@xterm/addon-fit';
+import { Terminal } from '@xterm/xterm';
+import { FlowControl } from '@lecture/protocol';
+import { type Ref, useEffect, useImperativeHandle, useRef, useState } from 'react';
+import type { Channel, TerminalClient } from './client.js';
+
+export type PaneState = 'connecting' | 'ready' | 'exited' | 'error';
+
+export interface TerminalPaneHandle {
+  /** Type into the shell (click-to-run); false when the pane cannot take input now. */
+  send(data: string): boolean;
+  focus(): void;
+  /** The visible text of the terminal (tests, export). */
+  text(): string;
+}
+
+export interface TerminalPaneProps {
+  readonly client: TerminalClient;
+  readonly pane: string;
+  readonly env: string;
+  readonly scope?: 'presenter' | 'sandbox';
+  /** Connect only while true (the slide is shown); the screen stays when it turns false. */
+  readonly active: boolean;
+  readonly title?: string;
+  /** Multiplies the font size the CSS gives the pane (the back-row buttons). */
+  readonly fontScale?: number;
+  readonly ref?: Ref<TerminalPaneHandle>;
+  /** Called when the user presses the key that returns focus to the slides. */
+  readonly onEscape?: () => void;
+  readonly onStateChange?: (state: PaneState) => void;
+}
+
+/** The key that hands the keyboard back to the deck while a terminal has focus. */
+export const RELEASE_KEY = { ctrlKey: true, key: ']' } as const;
+
+const MIN_FONT_PX = 6;
+
+/**
+ * A live shell on a slide. The terminal is never scaled with CSS: its font is sized from the
+ * pane's CSS font-size, so it stays sharp and the mouse maps to the right cells. Output is
+ * acknowledged once xterm.js has parsed it (flow control); after a drop or navigation it
+ * resumes from the last parsed position.
+ */
+export function TerminalPane(props: TerminalPaneProps) {
+  const { client, pane, env, active, scope = 'presenter' } = props;
+  const hostRef = useRef<HTMLDivElement>(null);
+  const termRef = useRef<Terminal | null>(null);
+  const fitRef = useRef<FitAddon | null>(null);
+  const channelRef = useRef<Channel | null>(null);
+  const position = useRef({ seq: 0, acked: 0, session: undefined as string | undefined });
+  const modeRef = useRef<'driver' | 'viewer'>('driver');
+  const driverSize = useRef<{ cols: number; rows: number } | null>(null);
+  const [state, setState] = useState<PaneState>('connecting');
+  const [message, setMessage] = useState<string | undefined>();
+  const [mode, setMode] = useState<'driver' | 'viewer'>('driver');
+  const fontScale = props.fontScale ?? 1;
+  const fontScaleRef = useRef(fontScale);
+  fontScaleRef.current = fontScale;
+  const onEscapeRef = useRef(props.onEscape);
+  onEscapeRef.current = props.onEscape;
+
+  const changeState = (next: PaneState, text?: string) => {
+    setState(next);
+    setMessage(text);
+    props.onStateChange?.(next);
+  };
+
+  // Size the font from CSS, then fit: the driver's cols/rows follow the pane, a viewer's font
+  // follows the driver's cols/rows.
+  const layout = () => {
+    const term = termRef.current;
+    const host = hostRef.current;
+    const fit = fitRef.current;
+    if (!term || !host || !fit || host.clientWidth === 0) return;
+    const base = Number.parseFloat(getComputedStyle(host).fontSize) || 16;
+    const wanted = Math.max(MIN_FONT_PX, Math.round(base * fontScaleRef.current * 10) / 10);
+    if (term.options.fontSize !== wanted) term.options.fontSize = wanted;
+    if (modeRef.current === 'viewer' && driverSize.current) {
+      const { cols, rows } = driverSize.current;
+      if (term.cols !== cols || term.rows !== rows) term.resize(cols, rows);
+      const proposed = fit.proposeDimensions();
+      if (proposed && (proposed.cols < cols || proposed.rows < rows)) {
+        const ratio = Math.min(proposed.cols / cols, proposed.rows / rows);
+        term.options.fontSize = Math.max(MIN_FONT_PX, Math.floor(wanted * ratio * 10) / 10);
+      }
+      return;
+    }
+    const proposed = fit.proposeDimensions();
+    if (!proposed || !Number.isFinite(proposed.cols) || proposed.cols < 2 || proposed.rows < 1) return;
+    if (proposed.cols !== term.cols || proposed.rows !== term.rows) {
+      term.resize(proposed.cols, proposed.rows);
+      channelRef.current?.send({ type: 'resize', cols: term.cols, rows: term.rows });
+    }
+  };
+
+  // The terminal lives as long as the component: navigating away keeps its screen.
+  useEffect(() => {
+    const host = hostRef.current;
+    if (!host) return;
+    const term = new Terminal({
+      allowProposedApi: false,
+      convertEol: false,
+      cursorBlink: true,
+      fontFamily: '"DejaVu Sans Mono", "Fira Code", Menlo, Consolas, monospace',
+      scrollback: 5000,
+      theme: { background: '#101418', foreground: '#e6e6e6', cursor: '#f5c542', selectionBackground: '#3a5a80' },
+    });
+    const fit = new FitAddon();
+    term.loadAddon(fit);
+    term.open(host);
+    termRef.current = term;
+    fitRef.current = fit;
+    term.attachCustomKeyEventHandler((event) => {
+      if (event.type === 'keydown' && event.ctrlKey === RELEASE_KEY.ctrlKey && event.key === RELEASE_KEY.key) {
+        term.blur();
+        onEscapeRef.current?.();
+        return false;
+      }
+      return true;
+    });
+    const input = term.onData((data) => {
+      if (modeRef.current === 'driver') channelRef.current?.send({ type: 'input', data });
+    });
+    // Keys typed into the terminal belong to the shell, never to the slides.
+    const stopKeys = (event: KeyboardEvent) => event.stopPropagation();
+    host.addEventListener('keydown', stopKeys);
+    const observer = new ResizeObserver(() => layout());
+    observer.observe(host);
+    layout();
+    return () => {
+      observer.disconnect();
+      host.removeEventListener('keydown', stopKeys);
+      input.dispose();
+      term.dispose();
+      termRef.current = null;
+      fitRef.current = null;
+    };
+    // biome-ignore lint/correctness/useExhaustiveDependencies: created once per mount
+  }, []);
+
+  useEffect(() => layout(), [fontScale]);
+
+  // Connect while active.
+  useEffect(() => {
+    const term = termRef.current;
+    if (!active || !term) return;
+    changeState('connecting');
+    const writeOutput = (data: string, seq: number) => {
+      term.write(data, () => {
+        position.current.seq = Math.max(position.current.seq, seq);
+        // Acknowledge what xterm.js has parsed, in steps, as VS Code's pty host expects.
+        if (position.current.seq - position.current.acked >= FlowControl.ACK_EVERY_CHARS) {
+          position.current.acked = position.current.seq;
+          channelRef.current?.send({ type: 'ack', seq: position.current.seq });
+        }
+      });
+    };
+    const channel = client.open(
+      () => ({
+        pane,
+        env,
+        scope,
+        cols: Math.max(2, term.cols),
+        rows: Math.max(1, term.rows),
+        ...(position.current.session ? { session: position.current.session, since: position.current.seq } : {}),
+      }),
+      {
+        onDisconnected: () => changeState('connecting', 'Reconnecting…'),
+        onMessage: (m) => {
+          switch (m.type) {
+            case 'opened':
+              modeRef.current = m.mode;
+              setMode(m.mode);
+              if (m.session !== position.current.session || m.resume !== 'replay') {
+                if (m.resume !== 'snapshot') term.reset();
+                position.current = { seq: 0, acked: 0, session: m.session };
+              }
+              driverSize.current = m.mode === 'viewer' ? { cols: m.cols, rows: m.rows } : null;
+              layout();
+              break;
+            case 'snapshot':
+              term.reset();
+              if (modeRef.current === 'viewer') driverSize.current = { cols: m.cols, rows: m.rows };
+              layout();
+              position.current.seq = m.seq;
+              position.current.acked = m.seq;
+              term.write(m.data);
+              break;
+            case 'output':
+              writeOutput(m.data, m.seq);
+              break;
+            case 'resized':
+              driverSize.current = { cols: m.cols, rows: m.rows };
+              layout();
+              break;
+            case 'state':
+              if (m.state === 'ready') changeState('ready');
+              else if (m.state === 'starting') changeState('connecting', m.message ?? 'Starting the container…');
+              else changeState(m.state, m.message);
+              break;
+            case 'error':
+              changeState('error', m.message);
+              break;
+            case 'closed':
+              changeState('exited', m.reason);
+              break;
+            default:
+              break;
+          }
+        },
+      },
+    );
+    channelRef.current = channel;
+    return () => {
+      channelRef.current = null;
+      channel.close(false);
+    };
+    // biome-ignore lint/correctness/useExhaustiveDependencies: reconnect only when these change
+  }, [active, client, pane, env, scope]);
+
+  useImperativeHandle(
+    props.ref,
+    () => ({
+      send(data: string) {
+        if (!channelRef.current || modeRef.current !== 'driver' || state !== 'ready') return false;
+        channelRef.current.send({ type: 'input', data });
+        return true;
+      },
+      focus() {
+        termRef.current?.focus();
+      },
+      text() {
+        const term = termRef.current;
+        if (!term) return '';
+        const buffer = term.buffer.active;
+        const lines: string[] = [];
+        for (let i = 0; i < buffer.length; i++) lines.push(buffer.getLine(i)?.translateToString(true) ?? '');
+        return lines.join('\n').replace(/\n+$/, '');
+      },
+    }),
+    [state],
+  );
+
+  return (
+    <div
+      className={`terminal-pane terminal-pane--${state} terminal-pane--${mode}`}
+      data-pane={pane}
+      data-env={env}
+      data-terminal-state={state}
+      data-terminal-mode={mode}
+    >
+      <div className="terminal-pane__host" ref={hostRef} onMouseDown={() => termRef.current?.focus()} />
+      {state !== 'ready' && (
+        <div className={`terminal-pane__status terminal-pane__status--${state}`} role="status">
+          {state === 'connecting' && (message ?? 'Connecting…')}
+          {state === 'error' && (message ?? 'This terminal is unavailable.')}
+          {state === 'exited' && (
+            <>
+              {message ?? 'The shell has exited.'}
+              {mode === 'driver' && (
+                <button type="button" onClick={() => channelRef.current?.send({ type: 'restart' })}>
+                  Restart shell
+                </button>
+              )}
+            </>
+          )}
+        </div>
+      )}
+    </div>
+  );
+}

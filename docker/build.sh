@@ -18,7 +18,9 @@ declare -A TAG=(
 declare -A DEPS=(
   [debian]="" [debian-sid]="" [sandbox]=debian [lab]=debian
   [lolcow]=debian [apptainer]="debian-sid debian lolcow" )
-declare -A SRC=( [debian]=base [debian-sid]=base [sandbox]=sandbox [lab]=lab [lolcow]=lolcow [apptainer]=apptainer )
+# Folders (under docker/) whose files are build inputs; the first one is the build context.
+declare -A SRC=( [debian]=base [debian-sid]=base [sandbox]=sandbox [lab]="lab examples/dockerfile-example"
+                [lolcow]=lolcow [apptainer]=apptainer )
 declare -A SUITE=( [debian]=bookworm [debian-sid]=sid )
 
 say()  { printf '[%4ds] %s\n' "$((SECONDS - START))" "$*"; }
@@ -49,7 +51,7 @@ input_hash() {
   local name=$1 d
   {
     echo "image:$name tag:${TAG[$name]} suite:${SUITE[$name]:-}"
-    (cd "$HERE" && find "${SRC[$name]}" -type f ! -name '*.log' -print0 | LC_ALL=C sort -z | xargs -0r sha256sum)
+    (cd "$HERE" && find ${SRC[$name]} -type f ! -name '*.log' -print0 | LC_ALL=C sort -z | xargs -0r sha256sum)
     for d in ${DEPS[$name]}; do echo "dep:$d:$(image_id "${TAG[$d]}")"; done
   } | sha256sum | cut -d' ' -f1
 }
@@ -86,16 +88,17 @@ build_one() {
   hash=$(input_hash "$name")
   have=$(image_label "$tag" org.lecture.hash)
   if [[ $have == "$hash" ]]; then say "$tag: up to date"; return; fi
-  say "$tag: building (${have:+inputs changed}${have:-not present})"
+  say "$tag: building ($([[ -n $have ]] && echo "inputs changed" || echo "not present"))"
   MIRROR=${MIRROR:-$(mirror)}
-  if [[ ${SRC[$name]} == base ]]; then
+  local src=(${SRC[$name]})
+  if [[ ${src[0]} == base ]]; then
     build_base "$name" "$hash"
   else
     local ctx; ctx=$(mktemp -d "${TMPDIR:-/tmp}/lecture-ctx-$name.XXXXXX")
-    cp -a "$HERE/${SRC[$name]}/." "$ctx/"
+    cp -a "$HERE/${src[0]}/." "$ctx/"
     if [[ -x $ctx/prepare-context.sh ]]; then   # generated parts of the context (seed tars, .debs)
       say "  $name: preparing build context"
-      MIRROR=$MIRROR SAY_START=$START "$ctx/prepare-context.sh" "$ctx" || { rm -rf "$ctx"; die "preparing the context of $tag failed"; }
+      MIRROR=$MIRROR DOCKER_DIR=$HERE "$ctx/prepare-context.sh" "$ctx" || { rm -rf "$ctx"; die "preparing the context of $tag failed"; }
     fi
     docker_build "$name" "$ctx" "$hash" || { rm -rf "$ctx"; exit 1; }
     rm -rf "$ctx"

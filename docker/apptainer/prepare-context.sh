@@ -8,6 +8,7 @@ set -euo pipefail
 ctx=$1
 docker save lecture/lolcow:latest -o "$ctx/lolcow.tar"
 docker save lecture/debian:bookworm -o "$ctx/debian-bookworm.tar"
+chmod 644 "$ctx/lolcow.tar" "$ctx/debian-bookworm.tar"   # readable by the student in the image
 mkdir -p "$ctx/debs"
 docker run --rm --network host -e MIRROR="$MIRROR" -v "$ctx/debs:/out" lecture/debian:bookworm bash -euc '
   mkdir /tmp/apt.d; echo "deb $MIRROR bookworm main" >/tmp/apt.list

@@ -118,6 +118,16 @@ export function TerminalPane(props: TerminalPaneProps) {
       }
       return true;
     });
+    // DOM signals for tests and styling: the grid size and what the mouse selected.
+    const sized = term.onResize(({ cols, rows }) => {
+      host.parentElement?.setAttribute('data-cols', String(cols));
+      host.parentElement?.setAttribute('data-rows', String(rows));
+    });
+    host.parentElement?.setAttribute('data-cols', String(term.cols));
+    host.parentElement?.setAttribute('data-rows', String(term.rows));
+    const selected = term.onSelectionChange(() => {
+      host.parentElement?.setAttribute('data-selection', term.getSelection().slice(0, 1000));
+    });
     const input = term.onData((data) => {
       if (modeRef.current === 'driver') channelRef.current?.send({ type: 'input', data });
     });
@@ -131,6 +141,8 @@ export function TerminalPane(props: TerminalPaneProps) {
       observer.disconnect();
       host.removeEventListener('keydown', stopKeys);
       input.dispose();
+      sized.dispose();
+      selected.dispose();
       term.dispose();
       termRef.current = null;
       fitRef.current = null;

@@ -24,9 +24,15 @@ export function DeckView({ deck, client, mode }: DeckViewProps) {
   const [current, setCurrent] = useState(-1);
   const { status, role } = useConnection(client);
 
-  const onSlide = useCallback(() => {
-    const reveal = deckRef.current;
-    if (reveal) setCurrent(reveal.getIndices().h);
+  // Subscribe here rather than through the wrapper's event props: those are attached a render
+  // after `ready`, and a slide change in between (a hash in the URL) would be missed.
+  const onReady = useCallback((reveal: RevealApi) => {
+    const update = () => setCurrent(reveal.getIndices().h);
+    // Handle for tests, the exporters and the console: `lectureDeck.slide(3)`.
+    (window as unknown as { lectureDeck?: RevealApi }).lectureDeck = reveal;
+    reveal.on('slidechanged', update);
+    reveal.on('sync', update);
+    update();
   }, []);
 
   const context = useMemo<DeckContextValue>(
@@ -64,9 +70,7 @@ export function DeckView({ deck, client, mode }: DeckViewProps) {
         config={config}
         plugins={[RevealNotes]}
         deckRef={deckRef}
-        onReady={onSlide}
-        onSlideChange={onSlide}
-        onSync={onSlide}
+        onReady={onReady}
       >
         {deck.slides.map((slide) => (
           <Slide

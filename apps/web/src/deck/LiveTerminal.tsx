@@ -22,7 +22,8 @@ export function LiveTerminal({
 }) {
   const { client, receiver, print } = useDeck();
   const [scaleIndex, setScaleIndex] = useState(() => {
-    const saved = Number(localStorage.getItem('lecture.terminalScale'));
+    const stored = localStorage.getItem('lecture.terminalScale');
+    const saved = stored === null ? Number.NaN : Number(stored);
     return Number.isInteger(saved) && saved >= 0 && saved < SCALES.length ? saved : SCALES.indexOf(1);
   });
   const [maximised, setMaximised] = useState(false);

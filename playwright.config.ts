@@ -1,0 +1,60 @@
+import { defineConfig } from '@playwright/test';
+
+/** End-to-end: real Chromium (Debian's, never a downloaded one) against the real server. */
+export const E2E_SECRET = 'e2e-presenter-secret-42';
+export const E2E_PORT = Number(process.env.E2E_PORT ?? 8190);
+export const E2E_NO_DOCKER_PORT = E2E_PORT + 1;
+
+const chromiumArgs = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+  '--disable-dev-shm-usage',
+];
+
+export default defineConfig({
+  testDir: 'tests/e2e',
+  // Presenter panes are shared by pane id on one server: run the specs one after another.
+  workers: 1,
+  fullyParallel: false,
+  timeout: 120_000,
+  expect: { timeout: 30_000 },
+  retries: 0,
+  reporter: [['list'], ['json', { outputFile: 'test-results/e2e.json' }]],
+  outputDir: 'test-results/e2e',
+  use: {
+    baseURL: `http://127.0.0.1:${E2E_PORT}`,
+    viewport: { width: 1920, height: 1080 },
+    launchOptions: { executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: chromiumArgs },
+    trace: 'retain-on-failure',
+    screenshot: 'only-on-failure',
+  },
+  webServer: [
+    {
+      command: 'node apps/server/dist/main.js',
+      url: `http://127.0.0.1:${E2E_PORT}/api/health`,
+      env: { PORT: String(E2E_PORT), HOST: '127.0.0.1', LECTURE_SECRET: E2E_SECRET },
+      reuseExistingServer: false,
+      timeout: 60_000,
+      stdout: 'pipe',
+      gracefulShutdown: { signal: 'SIGTERM', timeout: 30_000 },
+    },
+    {
+      // The same deck with no Docker Engine behind it.
+      command: 'node apps/server/dist/main.js',
+      url: `http://127.0.0.1:${E2E_NO_DOCKER_PORT}/`,
+      env: {
+        PORT: String(E2E_NO_DOCKER_PORT),
+        HOST: '127.0.0.1',
+        LECTURE_SECRET: E2E_SECRET,
+        DOCKER_HOST: 'unix:///nonexistent/docker.sock',
+      },
+      reuseExistingServer: false,
+      timeout: 60_000,
+      gracefulShutdown: { signal: 'SIGTERM', timeout: 10_000 },
+    },
+  ],
+});

@@ -1,0 +1,32 @@
+import { type Page, expect } from '@playwright/test';
+import { E2E_SECRET } from '../../playwright.config';
+
+export async function loginAsPresenter(page: Page): Promise<void> {
+  await page.goto(`/presenter?key=${E2E_SECRET}`);
+  await expect(page.locator('.reveal.ready')).toBeVisible();
+}
+
+export async function gotoSlide(page: Page, id: string): Promise<void> {
+  await page.waitForFunction(() => 'lectureDeck' in window);
+  await page.evaluate((slide) => {
+    const index = [...document.querySelectorAll('.reveal .slides > section')].findIndex((s) => s.id === slide);
+    (window as unknown as { lectureDeck: { slide(h: number): void } }).lectureDeck.slide(index);
+  }, id);
+  await expect(page.locator(`section#${id}.present`)).toBeVisible();
+}
+
+export function pane(page: Page, slide: string) {
+  return page.locator(`section#${slide} [data-pane]`).first();
+}
+
+/** What the terminal shows, as text (xterm's DOM renderer keeps one div per row). */
+export async function terminalText(page: Page, slide: string): Promise<string> {
+  return page.locator(`section#${slide} .xterm-rows`).innerText();
+}
+
+/** Click into the terminal, clear the shell's input line (Ctrl-U), then type. */
+export async function typeInto(page: Page, slide: string, text: string): Promise<void> {
+  await page.locator(`section#${slide} .terminal-pane__host`).click();
+  await page.keyboard.press('Control+U');
+  await page.keyboard.type(text);
+}

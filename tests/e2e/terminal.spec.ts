@@ -1,0 +1,143 @@
+import { expect, test } from '@playwright/test';
+import { E2E_NO_DOCKER_PORT } from '../../playwright.config';
+import { gotoSlide, loginAsPresenter, pane, terminalText, typeInto } from './helpers';
+
+const SLIDE = 'try-sandbox';
+
+test.describe('a live terminal on a slide', () => {
+  test.beforeEach(async ({ page }) => {
+    await loginAsPresenter(page);
+    await gotoSlide(page, SLIDE);
+    await expect(pane(page, SLIDE)).toHaveAttribute('data-terminal-state', 'ready', { timeout: 90_000 });
+  });
+
+  test('runs what the lecturer types in a real container', async ({ page }) => {
+    await typeInto(page, SLIDE, 'echo $((6*7))');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => terminalText(page, SLIDE)).toMatch(/^42\s*$/m);
+  });
+
+  test('keeps arrows, space and page keys in the terminal, not the slides', async ({ page }) => {
+    await typeInto(page, SLIDE, 'echo left-right');
+    for (const key of ['ArrowLeft', 'ArrowRight', 'ArrowUp', 'ArrowDown', 'PageDown', 'PageUp', 'Space', 'Home', 'End']) {
+      await page.keyboard.press(key);
+    }
+    await expect(page.locator(`section#${SLIDE}.present`)).toBeVisible();
+    expect(page.url()).toContain(`#/${SLIDE}`);
+    // Ctrl+] hands the keyboard back: now the arrow moves the deck.
+    await page.keyboard.press('Control+BracketRight');
+    await page.keyboard.press('ArrowRight');
+    await expect(page.locator(`section#${SLIDE}.present`)).toHaveCount(0);
+  });
+
+  test('comes back to the same shell after a reload', async ({ page }) => {
+    const marker = `m${Date.now()}`;
+    await typeInto(page, SLIDE, `MARK=${marker}; echo set-$MARK`);
+    await page.keyboard.press('Enter');
+    await expect.poll(() => terminalText(page, SLIDE)).toContain(`set-${marker}`);
+    await page.reload();
+    await expect(pane(page, SLIDE)).toHaveAttribute('data-terminal-state', 'ready', { timeout: 30_000 });
+    // The screen is back (from the server's copy), and so is the shell's state.
+    await expect.poll(() => terminalText(page, SLIDE)).toContain(`set-${marker}`);
+    await typeInto(page, SLIDE, 'echo again-$MARK');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => terminalText(page, SLIDE)).toContain(`again-${marker}`);
+  });
+
+  test('keeps its screen when the lecturer navigates away and back', async ({ page }) => {
+    const marker = `nav${Date.now()}`;
+    await typeInto(page, SLIDE, `echo ${marker}`);
+    await page.keyboard.press('Enter');
+    await expect.poll(() => terminalText(page, SLIDE)).toContain(marker);
+    await page.keyboard.press('Control+BracketRight');
+    await page.keyboard.press('ArrowLeft');
+    await page.keyboard.press('ArrowLeft');
+    await gotoSlide(page, SLIDE);
+    await expect(pane(page, SLIDE)).toHaveAttribute('data-terminal-state', 'ready');
+    await expect.poll(() => terminalText(page, SLIDE)).toContain(marker);
+  });
+
+  test('is sharp and fitted at projector and laptop sizes', async ({ page }, testInfo) => {
+    for (const [width, height] of [
+      [1920, 1080],
+      [1280, 720],
+    ] as const) {
+      await page.setViewportSize({ width, height });
+      await page.waitForTimeout(300);
+      const fit = await page.evaluate((slide) => {
+        const host = document.querySelector(`section#${slide} .terminal-pane__host`) as HTMLElement;
+        const screen = host.querySelector('.xterm-screen') as HTMLElement;
+        const rows = host.querySelector('.xterm-rows') as HTMLElement;
+        let transformed = false;
+        for (let el: HTMLElement | null = host; el; el = el.parentElement) {
+          const t = getComputedStyle(el).transform;
+          if (t && t !== 'none' && t !== 'matrix(1, 0, 0, 1, 0, 0)') transformed = true;
+        }
+        return {
+          hostWidth: host.clientWidth,
+          screenWidth: screen.getBoundingClientRect().width,
+          fontSize: Number.parseFloat(getComputedStyle(rows).fontSize),
+          transformed,
+        };
+      }, SLIDE);
+      // No CSS scaling anywhere above the terminal, a readable font, and the grid fills the pane.
+      expect(fit.transformed).toBe(false);
+      expect(fit.fontSize).toBeGreaterThanOrEqual(width >= 1920 ? 20 : 14);
+      expect(fit.screenWidth).toBeLessThanOrEqual(fit.hostWidth);
+      expect(fit.screenWidth).toBeGreaterThan(fit.hostWidth * 0.85);
+      await testInfo.attach(`terminal-${width}x${height}`, { body: await page.screenshot(), contentType: 'image/png' });
+    }
+  });
+
+  test('selects the characters under the mouse', async ({ page }) => {
+    await typeInto(page, SLIDE, 'clear; echo SELECT-ME-PLEASE');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => terminalText(page, SLIDE)).toContain('SELECT-ME-PLEASE');
+    const geometry = await page.evaluate((slide) => {
+      const paneEl = document.querySelector(`section#${slide} [data-pane]`) as HTMLElement;
+      const screen = paneEl.querySelector('.xterm-screen') as HTMLElement;
+      const rows = [...paneEl.querySelectorAll('.xterm-rows > div')] as HTMLElement[];
+      const index = rows.findIndex((r) => (r.textContent ?? '').startsWith('SELECT-ME-PLEASE'));
+      const rect = screen.getBoundingClientRect();
+      const cols = Number(paneEl.dataset.cols);
+      const rowCount = Number(paneEl.dataset.rows);
+      return { left: rect.left, top: rect.top, cellWidth: rect.width / cols, cellHeight: rect.height / rowCount, index };
+    }, SLIDE);
+    expect(geometry.index).toBeGreaterThanOrEqual(0);
+    // Drag over "ME" (columns 7 and 8) and ask xterm.js what it selected.
+    const y = geometry.top + geometry.cellHeight * (geometry.index + 0.5);
+    await page.mouse.move(geometry.left + geometry.cellWidth * 7.1, y);
+    await page.mouse.down();
+    await page.mouse.move(geometry.left + geometry.cellWidth * 8.9, y, { steps: 5 });
+    await page.mouse.up();
+    await expect(pane(page, SLIDE)).toHaveAttribute('data-selection', 'ME');
+  });
+});
+
+test('the speaker view never opens a shell', async ({ page }) => {
+  await loginAsPresenter(page);
+  const sockets: string[] = [];
+  page.on('websocket', (ws) => sockets.push(ws.url()));
+  await page.goto(`/?receiver#/${SLIDE}`);
+  await expect(page.locator('.reveal.ready')).toBeVisible();
+  await expect(page.locator(`section#${SLIDE} [data-terminal-state="placeholder"]`)).toBeVisible();
+  await page.waitForTimeout(1000);
+  expect(sockets).toEqual([]);
+});
+
+test('the audience sees the lecturer’s terminal read-only', async ({ page }) => {
+  await page.goto(`/#/${SLIDE}`);
+  await expect(pane(page, SLIDE)).toHaveAttribute('data-terminal-mode', 'viewer', { timeout: 30_000 });
+  await expect(page.locator('.deck-status')).toContainText('Audience');
+});
+
+test('without a Docker Engine the deck loads and the terminal says what to do', async ({ page }) => {
+  await page.goto(`http://127.0.0.1:${E2E_NO_DOCKER_PORT}/presenter?key=e2e-presenter-secret-42`);
+  await page.goto(`http://127.0.0.1:${E2E_NO_DOCKER_PORT}/#/${SLIDE}`);
+  await expect(page.locator('section#title')).toBeAttached();
+  await expect(pane(page, SLIDE)).toHaveAttribute('data-terminal-state', 'error', { timeout: 30_000 });
+  await expect(page.locator(`section#${SLIDE} .terminal-pane__status`)).toContainText('No Docker Engine is reachable');
+  await expect(page.locator(`section#${SLIDE} .terminal-pane__status`)).toContainText('Start a Docker Engine');
+  const health = await page.request.get(`http://127.0.0.1:${E2E_NO_DOCKER_PORT}/api/health`);
+  expect(health.status()).toBe(503);
+});

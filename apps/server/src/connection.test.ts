@@ -1,0 +1,562 @@
+import { type EnvironmentSpec, FakeBackend, type FakeShell, type OpenShellOptions, type Shell } from '@lecture/containers';
+import {
+  type ClientMessageInput,
+  Limits,
+  PROTOCOL_VERSION,
+  type ServerMessage,
+  WS_PATH,
+  parseServerMessage,
+} from '@lecture/protocol';
+import { afterEach, describe, expect, it } from 'vitest';
+import { WebSocket } from 'ws';
+import { type LectureServer, startLectureServer } from './app.js';
+
+const SECRET = 'test-presenter-secret-0123';
+
+const sandbox: EnvironmentSpec = {
+  id: 'sandbox',
+  description: 'test sandbox',
+  image: 'lecture/sandbox',
+  user: 'student',
+  shell: ['bash', '-l'],
+  workdir: '/home/student',
+  lifecycle: 'per-session',
+  command: ['sleep', 'infinity'],
+  limits: { memoryBytes: 64 * 1024 * 1024, cpus: 0.5, pids: 64 },
+  network: 'none',
+  readOnlyRoot: true,
+};
+
+/** The deck's panes: what a browser may open. */
+const panes = new Map([
+  ['demo', 'sandbox'],
+  ['other', 'sandbox'],
+]);
+
+let server: LectureServer | undefined;
+let backend: FakeBackend;
+const clients: Client[] = [];
+
+async function start(fake: FakeBackend = new FakeBackend()): Promise<LectureServer> {
+  backend = fake;
+  server = await startLectureServer({ backend, environments: [sandbox], secret: SECRET, port: 0, host: '127.0.0.1', panes });
+  return server;
+}
+
+afterEach(async () => {
+  for (const c of clients.splice(0)) c.ws.terminate();
+  await server?.close();
+  server = undefined;
+});
+
+type Of<T extends ServerMessage['type']> = Extract<ServerMessage, { type: T }>;
+
+/** A real `ws` client that records what the server sends and validates every frame. */
+class Client {
+  /** Every valid message, in order. */
+  readonly received: ServerMessage[] = [];
+  /** Frames the protocol's schema refused: must stay empty. */
+  readonly invalid: string[] = [];
+  private readonly queue: ServerMessage[] = [];
+  private readonly waiters: { match: (m: ServerMessage) => boolean; resolve: (m: ServerMessage) => void }[] = [];
+  readonly closed: Promise<{ code: number; reason: string }>;
+
+  constructor(readonly ws: WebSocket) {
+    clients.push(this);
+    ws.on('message', (data) => {
+      const text = data.toString();
+      const parsed = parseServerMessage(text);
+      if (!parsed.ok) {
+        this.invalid.push(text);
+        return;
+      }
+      this.received.push(parsed.message);
+      const waiter = this.waiters.findIndex((w) => w.match(parsed.message));
+      if (waiter >= 0) this.waiters.splice(waiter, 1)[0]?.resolve(parsed.message);
+      else this.queue.push(parsed.message);
+    });
+    this.closed = new Promise((resolve) => ws.on('close', (code, reason) => resolve({ code, reason: reason.toString() })));
+  }
+
+  static connect(headers: Record<string, string> = {}, origin?: string): Promise<Client> {
+    const ws = new WebSocket(`ws://127.0.0.1:${server?.port}${WS_PATH}`, { headers, ...(origin ? { origin } : {}) });
+    const client = new Client(ws);
+    return new Promise((resolve, reject) => {
+      ws.once('open', () => resolve(client));
+      ws.once('error', reject);
+    });
+  }
+
+  send(message: ClientMessageInput | string | Buffer): void {
+    this.ws.send(typeof message === 'string' || Buffer.isBuffer(message) ? message : JSON.stringify(message));
+  }
+
+  /** The next message (not yet taken) that matches. */
+  next<T extends ServerMessage['type']>(type: T, match: (m: Of<T>) => boolean = () => true): Promise<Of<T>> {
+    const fits = (m: ServerMessage): boolean => m.type === type && match(m as Of<T>);
+    const i = this.queue.findIndex(fits);
+    if (i >= 0) return Promise.resolve(this.queue.splice(i, 1)[0] as Of<T>);
+    return new Promise((resolve) => this.waiters.push({ match: fits, resolve: resolve as (m: ServerMessage) => void }));
+  }
+
+  /** A round trip: everything sent before it has been handled by the server. */
+  async barrier(): Promise<void> {
+    const t = Math.random();
+    this.send({ type: 'ping', t });
+    await this.next('pong', (m) => m.t === t);
+  }
+
+  async hello(clientId?: string): Promise<Of<'welcome'>> {
+    this.send({ type: 'hello', protocol: PROTOCOL_VERSION, ...(clientId ? { clientId } : {}) });
+    return this.next('welcome');
+  }
+
+  async open(channel: number, pane = 'demo', env = 'sandbox', extra: Record<string, unknown> = {}): Promise<Of<'opened'>> {
+    this.send({ type: 'open', channel, pane, env, cols: 80, rows: 24, ...extra });
+    return this.next('opened', (m) => m.channel === channel);
+  }
+
+  errors(): Of<'error'>[] {
+    return this.received.filter((m): m is Of<'error'> => m.type === 'error');
+  }
+}
+
+/** The HTTP status a refused upgrade answers with. */
+function refusedUpgrade(headers: Record<string, string>, origin?: string, path = WS_PATH): Promise<number> {
+  const ws = new WebSocket(`ws://127.0.0.1:${server?.port}${path}`, { headers, ...(origin ? { origin } : {}) });
+  return new Promise((resolve, reject) => {
+    ws.once('unexpected-response', (_req, res) => {
+      resolve(res.statusCode ?? 0);
+      ws.terminate();
+    });
+    ws.once('open', () => {
+      ws.terminate();
+      reject(new Error('the upgrade was accepted'));
+    });
+    ws.once('error', () => undefined);
+  });
+}
+
+const presenterHeaders = { Authorization: `Bearer ${SECRET}` };
+
+async function presenter(): Promise<Client> {
+  const c = await Client.connect(presenterHeaders);
+  expect((await c.hello()).role).toBe('presenter');
+  return c;
+}
+
+async function audience(): Promise<Client> {
+  const c = await Client.connect();
+  expect((await c.hello()).role).toBe('audience');
+  return c;
+}
+
+function liveShells(): FakeShell[] {
+  return [...backend.shells].filter((s) => !s.disposed);
+}
+
+/** The presenter opens `demo` and waits for its shell. */
+async function presenterWithShell(channel = 1) {
+  const p = await presenter();
+  const opened = await p.open(channel);
+  expect(opened.mode).toBe('driver');
+  await p.next('state', (m) => m.channel === channel && m.state === 'ready');
+  const shells = liveShells();
+  expect(shells).toHaveLength(1);
+  return { p, opened, shell: shells[0] as FakeShell };
+}
+
+describe('handshake and roles', () => {
+  it('welcomes a socket without credentials as audience, with a generated client id', async () => {
+    await start();
+    const c = await Client.connect();
+    c.send({ type: 'hello', protocol: PROTOCOL_VERSION });
+    const welcome = await c.next('welcome');
+    expect(welcome.role).toBe('audience');
+    expect(welcome.protocol).toBe(PROTOCOL_VERSION);
+    expect(welcome.clientId).toMatch(/^[A-Za-z0-9_-]{16,64}$/);
+    expect(c.invalid).toEqual([]);
+  });
+
+  it('keeps the client id the browser sends', async () => {
+    await start();
+    const c = await Client.connect();
+    expect((await c.hello('my-stable-client-id-1')).clientId).toBe('my-stable-client-id-1');
+  });
+
+  it('welcomes a socket with the Bearer secret as presenter, a wrong one as audience', async () => {
+    await start();
+    const p = await Client.connect(presenterHeaders);
+    expect((await p.hello()).role).toBe('presenter');
+    const wrong = await Client.connect({ Authorization: 'Bearer not-the-secret-at-all' });
+    expect((await wrong.hello()).role).toBe('audience');
+  });
+
+  it('refuses a protocol version mismatch with protocol-version and closes with 4000', async () => {
+    await start();
+    const c = await Client.connect(presenterHeaders);
+    c.send({ type: 'hello', protocol: PROTOCOL_VERSION + 1 });
+    const error = await c.next('error');
+    expect(error.code).toBe('protocol-version');
+    expect(error.message).toMatch(/reload/);
+    expect((await c.closed).code).toBe(4000);
+    expect(c.received.some((m) => m.type === 'welcome')).toBe(false);
+  });
+
+  it('rejects messages before hello, then accepts the hello', async () => {
+    await start();
+    const c = await Client.connect(presenterHeaders);
+    c.send({ type: 'open', channel: 1, pane: 'demo', env: 'sandbox', cols: 80, rows: 24 });
+    const error = await c.next('error');
+    expect(error.code).toBe('bad-message');
+    expect(error.message).toMatch(/hello/);
+    expect(backend.shells.size).toBe(0);
+    expect((await c.hello()).role).toBe('presenter');
+  });
+});
+
+describe('bad input', () => {
+  it('answers malformed JSON, unknown types, invalid fields and binary frames with bad-message and stays up', async () => {
+    await start();
+    const c = await audience();
+    c.send('{not json');
+    expect(await c.next('error')).toMatchObject({ code: 'bad-message', message: expect.stringMatching(/not JSON/) });
+    c.send({ type: 'exec', command: 'id' } as unknown as ClientMessageInput);
+    expect((await c.next('error')).code).toBe('bad-message');
+    c.send({ type: 'input', channel: 1, data: 'x'.repeat(Limits.MAX_INPUT_CHARS + 1) });
+    expect(await c.next('error')).toMatchObject({ code: 'bad-message', message: expect.stringMatching(/data/) });
+    c.send({ type: 'open', channel: 1, pane: '../etc', env: 'sandbox', cols: 80, rows: 24 });
+    expect(await c.next('error')).toMatchObject({ code: 'bad-message', message: expect.stringMatching(/pane/) });
+    c.send(Buffer.from([1, 2, 3]));
+    expect(await c.next('error')).toMatchObject({ code: 'bad-message', message: expect.stringMatching(/binary/) });
+    // Still connected and working.
+    c.send({ type: 'ping', t: 42 });
+    expect(await c.next('pong')).toEqual({ type: 'pong', t: 42 });
+    expect(c.ws.readyState).toBe(WebSocket.OPEN);
+    // And the server still serves others.
+    const other = await audience();
+    await other.barrier();
+  });
+
+  it('closes a socket after too many invalid messages (1008), and serves new sockets', async () => {
+    await start();
+    const c = await audience();
+    for (let i = 0; i < 50; i++) c.send('garbage');
+    const closed = await c.closed;
+    expect(closed.code).toBe(1008);
+    const errors = c.errors();
+    expect(errors.length).toBeGreaterThan(0);
+    expect(errors.length).toBeLessThan(50);
+    expect(errors.every((e) => e.code === 'bad-message')).toBe(true);
+    const again = await audience();
+    await again.barrier();
+  });
+
+  it('closes a socket that sends a frame larger than MAX_FRAME_BYTES (1009)', async () => {
+    await start();
+    const c = await audience();
+    c.send('x'.repeat(Limits.MAX_FRAME_BYTES + 1));
+    expect((await c.closed).code).toBe(1009);
+    const again = await audience();
+    await again.barrier();
+  });
+
+  it('answers ping with pong carrying the same t', async () => {
+    await start();
+    const c = await audience();
+    c.send({ type: 'ping' });
+    expect(await c.next('pong')).toEqual({ type: 'pong' });
+  });
+});
+
+describe('opening panes', () => {
+  it('the presenter opens a pane, types, and sees the output', async () => {
+    await start();
+    const { p, opened, shell } = await presenterWithShell(3);
+    expect(opened).toMatchObject({ channel: 3, mode: 'driver', resume: 'fresh', cols: 80, rows: 24 });
+    expect(opened.session).toMatch(/^[A-Za-z0-9_-]{16,64}$/);
+    p.send({ type: 'input', channel: 3, data: 'echo hi\r' });
+    const output = await p.next('output', (m) => m.channel === 3 && m.data.includes('echo hi'));
+    expect(output.seq).toBeGreaterThan(0);
+    expect(shell.written).toBe('echo hi\r');
+    expect(p.invalid).toEqual([]);
+  });
+
+  it('refuses an unknown environment with unknown-environment on that channel', async () => {
+    await start();
+    const p = await presenter();
+    p.send({ type: 'open', channel: 5, pane: 'demo', env: 'nope', cols: 80, rows: 24 });
+    expect(await p.next('error')).toMatchObject({ code: 'unknown-environment', channel: 5 });
+    expect(backend.shells.size).toBe(0);
+  });
+
+  it('refuses a pane the deck does not declare', async () => {
+    await start();
+    const p = await presenter();
+    p.send({ type: 'open', channel: 5, pane: 'not-in-the-deck', env: 'sandbox', cols: 80, rows: 24 });
+    expect(await p.next('error')).toMatchObject({ code: 'forbidden', channel: 5 });
+    await p.barrier();
+    expect(backend.shells.size).toBe(0);
+    expect(server?.sessions.size).toBe(0);
+  });
+
+  it('refuses a sandbox scope (not available) as forbidden', async () => {
+    await start();
+    const a = await audience();
+    a.send({ type: 'open', channel: 1, pane: 'demo', env: 'sandbox', cols: 80, rows: 24, scope: 'sandbox' });
+    expect(await a.next('error')).toMatchObject({ code: 'forbidden', channel: 1 });
+    expect(backend.shells.size).toBe(0);
+  });
+
+  it('refuses a channel that is already open, and messages on channels that are not', async () => {
+    await start();
+    const { p } = await presenterWithShell(1);
+    p.send({ type: 'open', channel: 1, pane: 'other', env: 'sandbox', cols: 80, rows: 24 });
+    expect(await p.next('error')).toMatchObject({ code: 'channel-in-use', channel: 1 });
+    p.send({ type: 'input', channel: 9, data: 'ls\r' });
+    expect(await p.next('error')).toMatchObject({ code: 'unknown-channel', channel: 9 });
+  });
+
+  it('the presenter on two browsers drives the same shell', async () => {
+    await start();
+    const { opened, shell } = await presenterWithShell(1);
+    const second = await presenter();
+    const again = await second.open(7);
+    expect(again.session).toBe(opened.session);
+    expect(again.mode).toBe('driver');
+    second.send({ type: 'input', channel: 7, data: 'pwd\r' });
+    await second.barrier();
+    expect(shell.written).toBe('pwd\r');
+    expect(liveShells()).toHaveLength(1);
+  });
+});
+
+describe('audience', () => {
+  it('watches the presenter pane read-only: input is forbidden and reaches no shell', async () => {
+    await start();
+    const { p, opened, shell } = await presenterWithShell(1);
+    p.send({ type: 'input', channel: 1, data: 'echo from the lecturer\r' });
+    await p.next('output', (m) => m.data.includes('echo from the lecturer'));
+
+    const a = await audience();
+    const viewing = await a.open(2);
+    expect(viewing).toMatchObject({ mode: 'viewer', session: opened.session });
+    const snapshot = await a.next('snapshot', (m) => m.channel === 2);
+    expect(snapshot.seq).toBeGreaterThanOrEqual(0);
+
+    a.send({ type: 'input', channel: 2, data: 'rm -rf ~\r' });
+    expect(await a.next('error')).toMatchObject({ code: 'forbidden', channel: 2 });
+    await a.barrier();
+    expect(shell.written).toBe('echo from the lecturer\r');
+    expect(liveShells()).toHaveLength(1);
+
+    // The viewer sees what the lecturer types next.
+    p.send({ type: 'input', channel: 1, data: 'date\r' });
+    await a.next('output', (m) => m.channel === 2 && m.data.includes('date'));
+  });
+
+  it("ignores an audience resize: the presenter's size stays", async () => {
+    await start();
+    const { p, shell } = await presenterWithShell(1);
+    const a = await audience();
+    await a.open(1);
+    a.send({ type: 'resize', channel: 1, cols: 30, rows: 10 });
+    await a.barrier();
+    await p.barrier();
+    expect([shell.cols, shell.rows]).toEqual([80, 24]);
+    expect(a.errors()).toEqual([]);
+    expect(a.received.some((m) => m.type === 'resized')).toBe(false);
+    // The presenter's resize does reach the shell, and the viewer is told.
+    p.send({ type: 'resize', channel: 1, cols: 100, rows: 30 });
+    expect(await a.next('resized')).toEqual({ type: 'resized', channel: 1, cols: 100, rows: 30 });
+    expect([shell.cols, shell.rows]).toEqual([100, 30]);
+  });
+
+  it('may not restart or end the presenter shell', async () => {
+    await start();
+    const { shell } = await presenterWithShell(1);
+    const a = await audience();
+    await a.open(1);
+    a.send({ type: 'restart', channel: 1 });
+    expect(await a.next('error')).toMatchObject({ code: 'forbidden', channel: 1 });
+    a.send({ type: 'close', channel: 1, end: true });
+    await a.barrier();
+    expect(shell.disposed).toBe(false);
+    expect(server?.sessions.size).toBe(1);
+  });
+
+  it('an audience socket opened before the presenter starts no shell', async () => {
+    await start();
+    const a = await audience();
+    const opened = await a.open(1);
+    expect(opened.mode).toBe('viewer');
+    await a.barrier();
+    expect(backend.shells.size).toBe(0);
+    // The presenter arrives: the viewer sees the shell become ready.
+    await presenterWithShell(1);
+    await a.next('state', (m) => m.state === 'ready');
+  });
+});
+
+describe('closing and reconnecting', () => {
+  it('close detaches; close with end ends the shell', async () => {
+    await start();
+    const { p, shell } = await presenterWithShell(1);
+    p.send({ type: 'close', channel: 1 });
+    await p.barrier();
+    expect(shell.disposed).toBe(false);
+    await p.open(1);
+    p.send({ type: 'close', channel: 1, end: true });
+    await p.barrier();
+    expect(shell.disposed).toBe(true);
+    expect(server?.sessions.size).toBe(0);
+  });
+
+  it('a reconnecting presenter resumes with exactly the missed output', async () => {
+    await start();
+    const { p, opened, shell } = await presenterWithShell(1);
+    p.send({ type: 'input', channel: 1, data: 'first\r' });
+    const seen = await p.next('output', (m) => m.data.includes('first'));
+    p.ws.close();
+    await p.closed;
+    shell.emit('while you were away\r\n');
+    const back = await presenter();
+    back.send({ type: 'open', channel: 1, pane: 'demo', env: 'sandbox', cols: 80, rows: 24, session: opened.session, since: seen.seq });
+    const resumed = await back.next('opened');
+    expect(resumed.resume).toBe('replay');
+    const missed = await back.next('output');
+    expect(missed.data).toBe('while you were away\r\n');
+    expect(back.received.some((m) => m.type === 'snapshot')).toBe(false);
+  });
+
+  it('a browser that shows another session starts over from a snapshot', async () => {
+    await start();
+    const { p, shell } = await presenterWithShell(1);
+    shell.emit('on the screen\r\n');
+    await server?.sessions.all()[0]?.flushScreen();
+    const back = await presenter();
+    back.send({
+      type: 'open',
+      channel: 1,
+      pane: 'demo',
+      env: 'sandbox',
+      cols: 80,
+      rows: 24,
+      session: 'an-old-session-id-from-before',
+      since: 3,
+    });
+    expect((await back.next('opened')).resume).toBe('snapshot');
+    expect((await back.next('snapshot')).data).toContain('on the screen');
+    await p.barrier();
+  });
+
+  // BUG (apps/server/src/session.ts + sessions.ts): Session.end() is async and only removes the
+  // session from the registry (onEnded) after the shell's dispose() resolves, which for Docker
+  // means after the container is removed (seconds). An `open` for the same pane in that window
+  // gets the ended session back from SessionRegistry.getOrCreate: start() is a no-op once
+  // `ended`, the stale state says "ready", and the attachment (added after end() cleared the
+  // set) never gets a `closed`. The presenter's terminal is dead until the page reloads.
+  it.fails('reopening a pane right after closing it with end gets a working shell', async () => {
+    let release = () => {};
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    class SlowDispose extends FakeBackend {
+      override async openShell(options: OpenShellOptions): Promise<Shell> {
+        const shell = (await super.openShell(options)) as FakeShell;
+        const dispose = shell.dispose.bind(shell);
+        shell.dispose = async () => {
+          await gate; // like removing a container
+          await dispose();
+        };
+        return shell;
+      }
+    }
+    await start(new SlowDispose());
+    try {
+      const { p, opened } = await presenterWithShell(1);
+      p.send({ type: 'close', channel: 1, end: true });
+      await p.barrier();
+      const reopened = await p.open(2);
+      // A fresh session, not the one being torn down.
+      expect(reopened.session).not.toBe(opened.session);
+      await p.next('state', (m) => m.channel === 2 && m.state === 'ready');
+      p.send({ type: 'input', channel: 2, data: 'still alive\r' });
+      await p.next('output', (m) => m.channel === 2 && m.data.includes('still alive'));
+    } finally {
+      release();
+    }
+  });
+});
+
+describe('origin check', () => {
+  it('refuses a socket from another origin at the upgrade (403)', async () => {
+    await start();
+    expect(await refusedUpgrade(presenterHeaders, 'http://evil.example')).toBe(403);
+    expect(backend.shells.size).toBe(0);
+  });
+
+  it('refuses a cross-origin socket even when it carries the presenter cookie', async () => {
+    await start();
+    expect(await refusedUpgrade({ Cookie: `lecture_presenter=${SECRET}` }, 'http://evil.example')).toBe(403);
+  });
+
+  it('accepts a same-origin socket and a socket without Origin', async () => {
+    await start();
+    const same = await Client.connect({}, `http://127.0.0.1:${server?.port}`);
+    expect((await same.hello()).role).toBe('audience');
+    const none = await Client.connect();
+    expect((await none.hello()).role).toBe('audience');
+  });
+
+  it('answers 404 for an upgrade on another path', async () => {
+    await start();
+    expect(await refusedUpgrade({}, undefined, '/not-the-socket')).toBe(404);
+  });
+});
+
+describe('HTTP', () => {
+  it('GET /api/health reports the backend as JSON (200 healthy, 503 not)', async () => {
+    const s = await start();
+    const ok = await fetch(`${s.url}/api/health`);
+    expect(ok.status).toBe(200);
+    expect(ok.headers.get('content-type')).toMatch(/application\/json/);
+    const body = (await ok.json()) as Record<string, unknown>;
+    expect(body).toMatchObject({ ok: true, backend: { ok: true, engine: 'fake' }, sessions: 0 });
+    expect(typeof body.uptimeSeconds).toBe('number');
+
+    backend.healthy = false;
+    const down = await fetch(`${s.url}/api/health`);
+    expect(down.status).toBe(503);
+    expect(await down.json()).toMatchObject({ ok: false, backend: { ok: false, problem: expect.any(String) } });
+  });
+
+  it('/presenter with a wrong or missing key is 403 and sets no cookie', async () => {
+    const s = await start();
+    for (const path of ['/presenter?key=wrong', '/presenter']) {
+      const res = await fetch(`${s.url}${path}`, { redirect: 'manual' });
+      expect(res.status).toBe(403);
+      expect(res.headers.get('set-cookie')).toBeNull();
+    }
+  });
+
+  it('/presenter with the right key sets an HttpOnly cookie and redirects; the cookie makes a socket presenter', async () => {
+    const s = await start();
+    const res = await fetch(`${s.url}/presenter?key=${encodeURIComponent(SECRET)}`, { redirect: 'manual' });
+    expect(res.status).toBe(302);
+    expect(res.headers.get('location')).toBe('/');
+    const setCookie = res.headers.get('set-cookie') ?? '';
+    expect(setCookie).toMatch(/^lecture_presenter=/);
+    expect(setCookie).toMatch(/HttpOnly/i);
+    expect(setCookie).toMatch(/SameSite=Strict/i);
+    const cookie = setCookie.split(';')[0] as string;
+
+    const whoami = await fetch(`${s.url}/api/whoami`, { headers: { Cookie: cookie } });
+    expect(await whoami.json()).toEqual({ role: 'presenter' });
+
+    const withCookie = await Client.connect({ Cookie: cookie }, s.url);
+    expect((await withCookie.hello()).role).toBe('presenter');
+    const wrongCookie = await Client.connect({ Cookie: 'lecture_presenter=guess' }, s.url);
+    expect((await wrongCookie.hello()).role).toBe('audience');
+  });
+});

@@ -1,0 +1,433 @@
+import {
+  BackendUnavailableError,
+  type EnvironmentSpec,
+  FakeBackend,
+  type FakeShell,
+  type OpenShellOptions,
+  type Shell,
+} from '@lecture/containers';
+import { FlowControl } from '@lecture/protocol';
+import { afterEach, describe, expect, it } from 'vitest';
+import { type PaneMessage, Session } from './session.js';
+
+const environment: EnvironmentSpec = {
+  id: 'sandbox',
+  description: 'test sandbox',
+  image: 'lecture/sandbox',
+  user: 'student',
+  shell: ['bash', '-l'],
+  workdir: '/home/student',
+  lifecycle: 'per-session',
+  command: ['sleep', 'infinity'],
+  limits: { memoryBytes: 64 * 1024 * 1024, cpus: 0.5, pids: 64 },
+  network: 'none',
+  readOnlyRoot: true,
+};
+
+/** What one browser received, with helpers to read it. */
+class Inbox {
+  readonly messages: PaneMessage[] = [];
+  readonly send = (message: PaneMessage) => {
+    this.messages.push(message);
+  };
+  of<T extends PaneMessage['type']>(type: T): Extract<PaneMessage, { type: T }>[] {
+    return this.messages.filter((m): m is Extract<PaneMessage, { type: T }> => m.type === type);
+  }
+  /** Output text received (live or replayed). */
+  get text(): string {
+    return this.of('output')
+      .map((m) => m.data)
+      .join('');
+  }
+  get lastSeq(): number {
+    const withSeq = this.messages.filter((m) => m.type === 'output' || m.type === 'snapshot') as { seq: number }[];
+    return withSeq.at(-1)?.seq ?? 0;
+  }
+  clear(): void {
+    this.messages.length = 0;
+  }
+}
+
+const sessions: Session[] = [];
+let backend: FakeBackend;
+
+function newSession(extra: { ringChars?: number; backend?: FakeBackend } = {}): Session {
+  backend = extra.backend ?? new FakeBackend();
+  const session = new Session({
+    key: 'presenter:demo',
+    pane: 'demo',
+    environment,
+    backend,
+    cols: 80,
+    rows: 24,
+    ...(extra.ringChars !== undefined ? { ringChars: extra.ringChars } : {}),
+  });
+  sessions.push(session);
+  return session;
+}
+
+function theShell(): FakeShell {
+  const live = [...backend.shells].filter((s) => !s.disposed);
+  expect(live).toHaveLength(1);
+  return live[0] as FakeShell;
+}
+
+/** Attach a driver and wait for its shell. */
+async function started(session: Session) {
+  const driver = new Inbox();
+  const attachment = session.attach('driver', driver.send);
+  await session.start();
+  expect(session.state).toBe('ready');
+  return { driver, attachment, shell: theShell() };
+}
+
+afterEach(async () => {
+  await Promise.all(sessions.splice(0).map((s) => s.end('test over')));
+});
+
+describe('Session: attaching', () => {
+  it('a first driver gets opened (fresh), the state, and starts the shell', async () => {
+    const session = newSession();
+    const driver = new Inbox();
+    session.attach('driver', driver.send);
+    expect(driver.messages[0]).toEqual({
+      type: 'opened',
+      session: session.id,
+      mode: 'driver',
+      resume: 'fresh',
+      cols: 80,
+      rows: 24,
+    });
+    expect(driver.of('state').at(-1)?.state).toBe('starting');
+    await session.start();
+    expect(session.hasShell).toBe(true);
+    expect(driver.of('state').at(-1)?.state).toBe('ready');
+    expect(theShell().cols).toBe(80);
+    expect(theShell().rows).toBe(24);
+  });
+
+  it('a viewer alone does not start a shell', async () => {
+    const session = newSession();
+    const viewer = new Inbox();
+    session.attach('viewer', viewer.send);
+    await Promise.resolve();
+    expect(session.hasShell).toBe(false);
+    expect(backend.shells.size).toBe(0);
+    expect(viewer.of('opened')[0]?.mode).toBe('viewer');
+  });
+
+  it('forwards output with seq = characters since the start, increasing', async () => {
+    const session = newSession();
+    const { driver, shell } = await started(session);
+    driver.clear();
+    shell.emit('$ ');
+    session.input('ls\r');
+    shell.emit('a.txt  b.txt\r\n$ ');
+    const outputs = driver.of('output');
+    expect(outputs.map((o) => o.data)).toEqual(['$ ', 'ls\r\n', 'a.txt  b.txt\r\n$ ']);
+    expect(outputs.map((o) => o.seq)).toEqual([2, 6, 22]);
+    expect(session.position).toBe(22);
+    expect(shell.written).toBe('ls\r');
+  });
+
+  it('a second attachment (viewer) gets a snapshot of the current screen, then live output', async () => {
+    const session = newSession();
+    const { shell } = await started(session);
+    shell.emit('$ echo hello\r\nprinted before the viewer came\r\n$ ');
+    await session.flushScreen();
+    const viewer = new Inbox();
+    session.attach('viewer', viewer.send);
+    const opened = viewer.of('opened')[0];
+    expect(opened).toMatchObject({ mode: 'viewer', resume: 'snapshot', session: session.id });
+    const snapshot = viewer.of('snapshot')[0];
+    expect(snapshot?.data).toContain('printed before the viewer came');
+    expect(snapshot?.seq).toBe(session.position);
+    expect(snapshot).toMatchObject({ cols: 80, rows: 24 });
+    expect(viewer.of('state').at(-1)?.state).toBe('ready');
+    // The snapshot replaces the stream: none of the earlier output is sent again as output.
+    expect(viewer.text).toBe('');
+    shell.emit('after\r\n');
+    expect(viewer.of('output').at(-1)).toEqual({ type: 'output', data: 'after\r\n', seq: session.position });
+  });
+
+  it('a reattach with `since` gets exactly the missed output (replay)', async () => {
+    const session = newSession();
+    const { attachment, shell } = await started(session);
+    shell.emit('one\r\n');
+    const seen = session.position;
+    session.detach(attachment);
+    shell.emit('two\r\n');
+    shell.emit('three\r\n');
+    const again = new Inbox();
+    session.attach('driver', again.send, seen);
+    expect(again.of('opened')[0]?.resume).toBe('replay');
+    expect(again.of('snapshot')).toHaveLength(0);
+    expect(again.text).toBe('two\r\nthree\r\n');
+    expect(again.of('output').at(-1)?.seq).toBe(session.position);
+  });
+
+  it('a reattach that missed nothing gets replay with no output', async () => {
+    const session = newSession();
+    const { attachment, shell } = await started(session);
+    shell.emit('one\r\n');
+    session.detach(attachment);
+    const again = new Inbox();
+    session.attach('driver', again.send, session.position);
+    expect(again.of('opened')[0]?.resume).toBe('replay');
+    expect(again.of('output')).toHaveLength(0);
+    expect(again.of('snapshot')).toHaveLength(0);
+  });
+
+  it('a reattach from a position the ring no longer holds gets a snapshot', async () => {
+    const session = newSession({ ringChars: 100 });
+    const { attachment, shell } = await started(session);
+    shell.emit('early line\r\n');
+    const seen = session.position;
+    session.detach(attachment);
+    for (let i = 0; i < 20; i++) shell.emit(`missed line ${i}\r\n`);
+    await session.flushScreen();
+    const again = new Inbox();
+    session.attach('driver', again.send, seen);
+    expect(again.of('opened')[0]?.resume).toBe('snapshot');
+    const snapshot = again.of('snapshot')[0];
+    expect(snapshot?.data).toContain('missed line 19');
+    expect(snapshot?.seq).toBe(session.position);
+    expect(again.text).toBe('');
+  });
+
+  it('a reattach from a position in the future (another server run) gets a snapshot', async () => {
+    const session = newSession();
+    const { attachment, shell } = await started(session);
+    shell.emit('current screen\r\n');
+    await session.flushScreen();
+    session.detach(attachment);
+    const again = new Inbox();
+    session.attach('driver', again.send, session.position + 5000);
+    expect(again.of('opened')[0]?.resume).toBe('snapshot');
+    expect(again.of('snapshot')[0]?.data).toContain('current screen');
+  });
+
+  it('resizes the shell and tells viewers the new size', async () => {
+    const session = newSession();
+    const { shell } = await started(session);
+    const viewer = new Inbox();
+    session.attach('viewer', viewer.send);
+    session.resize(120, 40);
+    expect([shell.cols, shell.rows]).toEqual([120, 40]);
+    expect([session.cols, session.rows]).toEqual([120, 40]);
+    expect(viewer.of('resized')).toEqual([{ type: 'resized', cols: 120, rows: 40 }]);
+  });
+});
+
+describe('Session: flow control', () => {
+  const chunk = 'x'.repeat(10_000);
+
+  it('pauses the shell when a driver has more than HIGH unacknowledged, resumes below LOW', async () => {
+    const session = newSession();
+    const { driver, attachment, shell } = await started(session);
+    const base = session.position;
+    let emitted = 0;
+    while (!shell.paused) {
+      shell.emit(chunk);
+      emitted += chunk.length;
+      expect(emitted).toBeLessThanOrEqual(FlowControl.HIGH_WATERMARK_CHARS + chunk.length);
+    }
+    expect(session.isPaused).toBe(true);
+    expect(attachment.unacked).toBeGreaterThan(FlowControl.HIGH_WATERMARK_CHARS);
+    // While paused, the shell's output is held back (as a pty that is not read).
+    shell.emit('held back');
+    expect(driver.text).not.toContain('held back');
+
+    // An ack that still leaves more than LOW unacknowledged does not resume.
+    attachment.ack(session.position - FlowControl.LOW_WATERMARK_CHARS - 1);
+    expect(shell.paused).toBe(true);
+
+    // Acknowledging down to LOW resumes, and the held output arrives.
+    attachment.ack(session.position - FlowControl.LOW_WATERMARK_CHARS);
+    expect(shell.paused).toBe(false);
+    expect(session.isPaused).toBe(false);
+    expect(driver.text.endsWith('held back')).toBe(true);
+    expect(session.position).toBe(base + emitted + 'held back'.length);
+  });
+
+  it('an ack beyond what was sent counts only what was sent', async () => {
+    const session = newSession();
+    const { attachment, shell } = await started(session);
+    shell.emit('abc');
+    attachment.ack(1_000_000);
+    expect(attachment.unacked).toBe(0);
+    shell.emit('def');
+    expect(attachment.unacked).toBe(3);
+  });
+
+  it('resumes when the slow driver leaves', async () => {
+    const session = newSession();
+    const { attachment, shell } = await started(session);
+    while (!shell.paused) shell.emit(chunk);
+    session.detach(attachment);
+    expect(shell.paused).toBe(false);
+  });
+
+  it('a viewer that never acks never pauses the shell, and its backlog is bounded', async () => {
+    const session = newSession();
+    const { attachment: driver, shell } = await started(session);
+    const viewer = new Inbox();
+    const viewing = session.attach('viewer', viewer.send);
+    viewer.clear();
+    for (let i = 0; i < 60; i++) {
+      shell.emit(chunk);
+      driver.ack(session.position); // a fast driver
+      expect(shell.paused).toBe(false);
+    }
+    expect(session.isPaused).toBe(false);
+    expect(session.position).toBeGreaterThan(2 * FlowControl.VIEWER_MAX_BACKLOG_CHARS);
+    // The viewer was cut off: it received no more than the bound (plus the chunk that crossed it).
+    expect(viewer.text.length).toBeGreaterThan(FlowControl.VIEWER_MAX_BACKLOG_CHARS - chunk.length);
+    expect(viewer.text.length).toBeLessThanOrEqual(FlowControl.VIEWER_MAX_BACKLOG_CHARS + chunk.length);
+    expect(viewing.isLagging).toBe(true);
+  });
+
+  it('a cut-off viewer that acks gets a snapshot, then live output again', async () => {
+    const session = newSession();
+    const { attachment: driver, shell } = await started(session);
+    const viewer = new Inbox();
+    const viewing = session.attach('viewer', viewer.send);
+    viewer.clear();
+    for (let i = 0; i < 40; i++) {
+      shell.emit(i === 39 ? `${chunk.slice(0, -20)}\r\nlast line printed\r\n` : chunk);
+      driver.ack(session.position);
+    }
+    expect(viewing.isLagging).toBe(true);
+    await session.flushScreen();
+    const received = viewer.lastSeq;
+    viewer.clear();
+
+    viewing.ack(received);
+    const snapshot = viewer.of('snapshot')[0];
+    expect(snapshot).toBeDefined();
+    expect(snapshot?.seq).toBe(session.position);
+    expect(snapshot?.data).toContain('last line printed');
+    expect(viewing.isLagging).toBe(false);
+
+    shell.emit('live again\r\n');
+    expect(viewer.of('output').at(-1)).toEqual({ type: 'output', data: 'live again\r\n', seq: session.position });
+  });
+
+  it('a viewer that acks promptly is never cut off', async () => {
+    const session = newSession();
+    const { attachment: driver, shell } = await started(session);
+    const viewer = new Inbox();
+    const viewing = session.attach('viewer', viewer.send);
+    viewer.clear();
+    let all = '';
+    for (let i = 0; i < 60; i++) {
+      const data = `${i}`.padEnd(chunk.length, '.');
+      all += data;
+      shell.emit(data);
+      driver.ack(session.position);
+      viewing.ack(viewer.lastSeq);
+    }
+    expect(viewer.text).toBe(all);
+    expect(viewer.of('snapshot')).toHaveLength(0);
+  });
+});
+
+describe('Session: lifecycle', () => {
+  it('exit → state exited with the exit code; the shell is disposed', async () => {
+    const session = newSession();
+    const { driver, shell } = await started(session);
+    driver.clear();
+    session.input('exit\r');
+    await Promise.resolve();
+    expect(session.state).toBe('exited');
+    expect(session.exitCode).toBe(0);
+    expect(session.hasShell).toBe(false);
+    expect(driver.of('state').at(-1)).toMatchObject({ state: 'exited', exitCode: 0 });
+    expect(driver.of('state').at(-1)?.message).toMatch(/exited/);
+    await Promise.resolve();
+    expect(shell.disposed).toBe(true);
+  });
+
+  it('input after exit goes nowhere and does not throw', async () => {
+    const session = newSession();
+    const { shell } = await started(session);
+    session.input('exit\r');
+    expect(() => session.input('ls\r')).not.toThrow();
+    expect(shell.written).toBe('exit\r');
+  });
+
+  it('restart after exit opens a new shell and becomes ready', async () => {
+    const session = newSession();
+    const { driver, shell: first } = await started(session);
+    session.input('exit\r');
+    expect(session.state).toBe('exited');
+    driver.clear();
+    await session.start();
+    expect(session.state).toBe('ready');
+    expect(session.exitCode).toBeUndefined();
+    expect(driver.of('state').map((s) => s.state)).toEqual(['starting', 'ready']);
+    const second = theShell();
+    expect(second).not.toBe(first);
+    session.input('echo again\r');
+    expect(second.written).toBe('echo again\r');
+    expect(driver.text).toContain('echo again');
+  });
+
+  it('a backend failure becomes state error with words for the lecturer', async () => {
+    class Down extends FakeBackend {
+      override async openShell(_options: OpenShellOptions): Promise<Shell> {
+        throw new BackendUnavailableError('Docker is not running.', 'Start Docker and reload.');
+      }
+    }
+    const session = newSession({ backend: new Down() });
+    const driver = new Inbox();
+    session.attach('driver', driver.send);
+    await session.start();
+    expect(session.state).toBe('error');
+    expect(driver.of('state').at(-1)).toEqual({
+      type: 'state',
+      state: 'error',
+      message: 'Docker is not running. Start Docker and reload.',
+    });
+  });
+
+  it('end() disposes the shell, tells every browser, and cannot be restarted', async () => {
+    const session = newSession();
+    const { driver, shell } = await started(session);
+    const viewer = new Inbox();
+    session.attach('viewer', viewer.send);
+    let endedWith: Session | undefined;
+    const ended = new Session({
+      key: 'k',
+      pane: 'p',
+      environment,
+      backend,
+      cols: 80,
+      rows: 24,
+      onEnded: (s) => {
+        endedWith = s;
+      },
+    });
+    await session.end('The shell was closed.');
+    expect(shell.disposed).toBe(true);
+    expect(backend.shells.size).toBe(0);
+    expect(driver.of('closed')).toEqual([{ type: 'closed', reason: 'The shell was closed.' }]);
+    expect(viewer.of('closed')).toEqual([{ type: 'closed', reason: 'The shell was closed.' }]);
+    expect(session.attachedCount).toBe(0);
+    await session.start();
+    expect(session.hasShell).toBe(false);
+    expect(backend.shells.size).toBe(0);
+
+    await ended.end('x');
+    expect(endedWith).toBe(ended);
+  });
+
+  it('end() while the shell is still starting disposes it once it arrives', async () => {
+    const session = newSession();
+    session.attach('driver', new Inbox().send);
+    const ending = session.end('bye');
+    await ending;
+    expect(session.hasShell).toBe(false);
+    expect([...backend.shells].filter((s) => !s.disposed)).toHaveLength(0);
+  });
+});

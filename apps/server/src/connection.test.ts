@@ -456,7 +456,7 @@ describe('closing and reconnecting', () => {
   // gets the ended session back from SessionRegistry.getOrCreate: start() is a no-op once
   // `ended`, the stale state says "ready", and the attachment (added after end() cleared the
   // set) never gets a `closed`. The presenter's terminal is dead until the page reloads.
-  it.fails('reopening a pane right after closing it with end gets a working shell', async () => {
+  it('reopening a pane right after closing it with end gets a working shell', async () => {
     let release = () => {};
     const gate = new Promise<void>((resolve) => {
       release = resolve;

@@ -248,15 +248,17 @@ export class Session {
   async end(reason: string): Promise<void> {
     if (this.ended) return;
     this.ended = true;
+    // Leave the registry at once: a pane reopened while the container is still being removed
+    // must get a new session, not this dead one.
+    this.options.onEnded?.(this);
     for (const a of this.attachments) a.send({ type: 'closed', reason });
     this.attachments.clear();
     for (const s of this.shellSubscriptions) s.dispose();
     const shell = this.shell;
     this.shell = undefined;
     await this.starting?.catch(() => undefined);
-    await (shell ?? this.shell)?.dispose();
+    await shell?.dispose();
     this.screen.dispose();
-    this.options.onEnded?.(this);
   }
 
   /** For tests: wait until the server's copy of the screen has parsed all output. */

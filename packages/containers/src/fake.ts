@@ -26,7 +26,8 @@ export class FakeBackend implements ContainerBackend {
       this.shells.delete(shell),
     );
     this.shells.add(shell);
-    queueMicrotask(() => shell.emit('$ '));
+    // After the caller has subscribed, as a real pty's first output would be.
+    setTimeout(() => shell.emit("$ "), 0);
     return shell;
   }
 

@@ -108,7 +108,7 @@ describe('slides', () => {
   // BUG (packages/slides/src/parse.ts, splitSlides): a slide after a `---` starts at
   // `firstLine + i + 1`, one line too far (firstLine is already the body's second line). It only
   // looks right when exactly one blank line follows `---`; without it, errors point one line low.
-  it.fails('reports the line of the slide even without a blank line after ---', () => {
+  it('reports the line of the slide even without a blank line after ---', () => {
     const source = `${FRONT}\n<!-- slide id="a" -->\n# A\n\n---\n<!-- slide id="a" -->\n# B\n`;
     const error = deckError(source);
     expect(error.line).toBe(source.split('\n').lastIndexOf('<!-- slide id="a" -->') + 1);
@@ -168,7 +168,7 @@ describe('markdown', () => {
   // /^Note:/m over the whole slide, fences included, so a code line starting with `Note:` cuts
   // the code block and moves the rest of the slide into the notes (the slide split, by
   // contrast, skips fenced code).
-  it.fails('a Note: line inside fenced code is code, not the start of the notes', () => {
+  it('a Note: line inside fenced code is code, not the start of the notes', () => {
     const s = only(deck('```text\nNote: this is output\nmore output\n```').slides);
     expect(html(s)).toContain('Note: this is output');
     expect(html(s)).toContain('more output');

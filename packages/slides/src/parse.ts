@@ -150,19 +150,43 @@ function splitFrontMatter(source: string): { meta: DeckMeta; body: string; bodyL
   return { meta, body: source.slice(m[0].length), bodyLine: m[0].split('\n').length };
 }
 
+/** Calls `visit` for each line with whether it is inside fenced code (fence lines count as inside). */
+function forEachLine(text: string, visit: (line: string, index: number, offset: number, fenced: boolean) => boolean | void): void {
+  let fence: string | undefined;
+  let offset = 0;
+  const lines = text.split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i] as string;
+    const f = /^(```+|~~~+)/.exec(line);
+    const wasFenced = fence !== undefined;
+    if (f) {
+      if (!fence) fence = f[1];
+      else if (line.startsWith(fence) && line.trim() === line.trim().replace(/[^`~]/g, '')) fence = undefined;
+    }
+    if (visit(line, i, offset, wasFenced || fence !== undefined) === true) return;
+    offset += line.length + 1;
+  }
+}
+
+/** Where the speaker notes start: a line `Note:` outside fenced code. */
+function findNotes(text: string): { index: number; start: number } | undefined {
+  let found: { index: number; start: number } | undefined;
+  forEachLine(text, (line, _i, offset, fenced) => {
+    const m = !fenced && /^Note:[ \t]*/.exec(line);
+    if (!m) return false;
+    found = { index: offset, start: offset + m[0].length };
+    return true;
+  });
+  return found;
+}
+
 /** Split the body at lines holding exactly `---`, outside fenced code. */
 function splitSlides(body: string, firstLine: number): { text: string; line: number }[] {
   const slides: { text: string; line: number }[] = [];
   let current: string[] = [];
   let start = firstLine;
-  let fence: string | undefined;
-  body.split('\n').forEach((line, i) => {
-    const f = /^(```+|~~~+)/.exec(line);
-    if (f) {
-      if (!fence) fence = f[1];
-      else if (line.startsWith(fence as string) && line.trim() === line.trim().replace(/[^`~]/g, '')) fence = undefined;
-    }
-    if (!fence && line.trim() === '---') {
+  forEachLine(body, (line, i, _offset, fenced) => {
+    if (!fenced && line.trim() === '---') {
       slides.push({ text: current.join('\n'), line: start });
       current = [];
       start = firstLine + i + 1;
@@ -186,20 +210,22 @@ export function parseDeck(source: string, options: ParseOptions = {}): Deck {
   const polls = new Set<string>();
   let section: string | undefined;
 
-  for (const raw of splitSlides(body, bodyLine + 1)) {
-    let text = raw.text.replace(/^\s*\n/, '');
+  for (const raw of splitSlides(body, bodyLine)) {
+    // The slide's line is that of its first non-blank line (its attribute comment).
+    const leading = /^(\s*\n)*/.exec(raw.text)?.[0] ?? '';
+    let text = raw.text.slice(leading.length);
     const attrMatch = /^\s*<!--\s*slide\b([\s\S]*?)-->/.exec(text);
     const attributes = attrMatch ? parseAttributes(attrMatch[1] as string) : new Map<string, string>();
     if (attrMatch) text = text.slice(attrMatch[0].length);
-    const line = raw.line;
+    const line = raw.line + (leading.match(/\n/g)?.length ?? 0);
     const id = attributes.get('id');
     if (!id || !ID.test(id)) throw new DeckError(`every slide needs an id="kebab-case-name" (got ${id ?? 'none'})`, line);
     if (ids.has(id)) throw new DeckError(`duplicate slide id "${id}"`, line);
     ids.add(id);
     section = attributes.get('section') ?? section;
 
-    const noteAt = /^Note:[ \t]*/m.exec(text);
-    const notesText = noteAt ? text.slice(noteAt.index + noteAt[0].length).trim() : undefined;
+    const noteAt = findNotes(text);
+    const notesText = noteAt ? text.slice(noteAt.start).trim() : undefined;
     if (noteAt) text = text.slice(0, noteAt.index);
 
     const tokens = marked.lexer(text);

@@ -1,0 +1,53 @@
+#!/usr/bin/env node
+// `npm test`: build, then every test against the real parts: unit and integration tests
+// (vitest, the integration ones against the Docker Engine), then end-to-end tests (Playwright
+// driving Chromium against the real server). Prints one closing line: "N passed, N failed".
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const results = join(root, 'test-results');
+mkdirSync(results, { recursive: true });
+
+function run(command, args, { mayFail = false } = {}) {
+  console.log(`\n$ ${command} ${args.join(' ')}`);
+  const r = spawnSync(command, args, { cwd: root, stdio: 'inherit', env: { ...process.env, FORCE_COLOR: '0' } });
+  if (r.status !== 0 && !mayFail) {
+    console.error(`${command} failed (exit ${r.status ?? r.signal})`);
+    process.exit(r.status ?? 1);
+  }
+  return r.status === 0;
+}
+
+if (!existsSync(join(root, 'node_modules'))) run('npm', ['ci', '--no-audit', '--no-fund']);
+run('npm', ['run', '--silent', 'build']);
+run('bash', ['docker/build.sh']);
+
+const vitestOk = run('npx', ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile=${join(results, 'vitest.json')}`], { mayFail: true });
+const e2eOk = run('npx', ['playwright', 'test'], { mayFail: true });
+
+let passed = 0;
+let failed = 0;
+let skipped = 0;
+try {
+  const v = JSON.parse(readFileSync(join(results, 'vitest.json'), 'utf8'));
+  passed += v.numPassedTests;
+  failed += v.numFailedTests;
+  skipped += v.numPendingTests + (v.numTodoTests ?? 0);
+} catch {
+  failed += 1;
+  console.error('no vitest results');
+}
+try {
+  const p = JSON.parse(readFileSync(join(results, 'e2e.json'), 'utf8'));
+  passed += p.stats.expected;
+  failed += p.stats.unexpected + p.stats.flaky;
+  skipped += p.stats.skipped;
+} catch {
+  failed += 1;
+  console.error('no Playwright results');
+}
+console.log(`\n${passed} passed, ${failed} failed, ${skipped} skipped`);
+process.exit(vitestOk && e2eOk && failed === 0 ? 0 : 1);

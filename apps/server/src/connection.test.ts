@@ -415,6 +415,7 @@ describe('closing and reconnecting', () => {
   it('a reconnecting presenter resumes with exactly the missed output', async () => {
     await start();
     const { p, opened, shell } = await presenterWithShell(1);
+    await p.next('output', (m) => m.data.includes('$ '));
     p.send({ type: 'input', channel: 1, data: 'first\r' });
     const seen = await p.next('output', (m) => m.data.includes('first'));
     p.ws.close();

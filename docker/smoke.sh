@@ -121,12 +121,13 @@ expect root@lab.*#
 send docker container ls -a\r
 expect Exited \(0\)
 EOF
-  pty "tutorial: --rm --name, Ctrl-P Ctrl-Q, docker ps, docker container attach, exit" docker exec -it -w /root/demo $c bash -l <<'EOF'
+  # The outer `docker exec` must not catch Ctrl-P Ctrl-Q itself (its default detach keys): the
+  # server has to pass other --detach-keys (here ctrl-]) for the inner docker client to see them.
+  pty "tutorial: --rm --name, Ctrl-P Ctrl-Q, docker ps, docker container attach, exit" docker exec -it --detach-keys=ctrl-] -w /root/demo $c bash -l <<'EOF'
 expect root@lab.*#
 send docker run --rm -i -t --name tutorial lecture/debian:bookworm /bin/bash\r
 expect root@[0-9a-f]{12}:/#
 send \x10\x11
-expect read escape sequence
 expect root@lab.*#
 send docker ps\r
 expect tutorial
@@ -137,7 +138,7 @@ expect root@[0-9a-f]{12}:/#
 send exit\r
 expect root@lab.*#
 send docker ps -a --filter name=tutorial --format X{{.Names}}X | wc -l\r
-expect \r\n0\r\n
+expect \r0\r\n
 EOF
   check "files: a new container does not see the first one's file" 'No such file' "${sh[@]}" \
     'docker run -i lecture/debian:bookworm touch asdf; docker run -i lecture/debian:bookworm ls asdf; true'

@@ -7,7 +7,9 @@ import { Limits, WS_PATH } from '@lecture/protocol';
 import express from 'express';
 import { WebSocketServer } from 'ws';
 import { PRESENTER_COOKIE, originAllowed, roleOf } from './auth.js';
-import { Connection } from './connection.js';
+import { Connection, SANDBOX_PREFIX } from './connection.js';
+import { LectureHall } from './hall.js';
+import { DEFAULT_SANDBOX_POLICY, type SandboxPolicy, StartQueue } from './sandboxes.js';
 import { SessionRegistry } from './sessions.js';
 
 export interface LectureServerOptions {
@@ -23,6 +25,11 @@ export interface LectureServerOptions {
   readonly panes?: ReadonlyMap<string, string>;
   /** Extra origins allowed to open the socket (the server's own is always allowed). */
   readonly allowedOrigins?: readonly string[];
+  /** poll id → number of options, from the deck. */
+  readonly polls?: ReadonlyMap<string, number>;
+  readonly sandboxes?: Partial<SandboxPolicy>;
+  /** Reset a shared environment (the lab); the composition root knows how. */
+  readonly resetEnvironment?: (env: string) => Promise<void>;
   readonly log?: (line: string) => void;
 }
 
@@ -30,6 +37,7 @@ export interface LectureServer {
   readonly port: number;
   readonly url: string;
   readonly sessions: SessionRegistry;
+  readonly hall: LectureHall;
   health(): Promise<BackendHealth>;
   close(): Promise<void>;
 }
@@ -39,6 +47,16 @@ export async function startLectureServer(options: LectureServerOptions): Promise
   const log = options.log ?? (() => {});
   const environments = new Map(options.environments.map((e) => [e.id, e]));
   const sessions = new SessionRegistry({ backend: options.backend, environments, log });
+  const hall = new LectureHall({ polls: options.polls ?? new Map() });
+  const sandboxes: SandboxPolicy = { ...DEFAULT_SANDBOX_POLICY, ...options.sandboxes };
+  const sandboxQueue = new StartQueue(sandboxes.startConcurrency);
+  const resetEnvironment = options.resetEnvironment ?? (async (env: string) => log(`no reset for ${env}`));
+  // Sandboxes whose owner left or went idle are removed: the machine is shared by a whole room.
+  const reaper = setInterval(
+    () => sessions.reap(SANDBOX_PREFIX, { graceMs: sandboxes.leaveGraceMs, idleMs: sandboxes.idleMs }),
+    Math.min(30_000, sandboxes.leaveGraceMs),
+  );
+  reaper.unref();
   const app = express();
   app.disable('x-powered-by');
 
@@ -48,6 +66,8 @@ export async function startLectureServer(options: LectureServerOptions): Promise
       ok: backend.ok,
       backend,
       sessions: sessions.size,
+      sandboxes: sessions.count(SANDBOX_PREFIX),
+      audience: hall.audienceCount,
       uptimeSeconds: Math.round(process.uptime()),
     });
   });
@@ -91,7 +111,18 @@ export async function startLectureServer(options: LectureServerOptions): Promise
     }
     const role = roleOf(request, options.secret);
     wss.handleUpgrade(request, socket, head, (ws) => {
-      const connection = new Connection({ socket: ws, role, sessions, environments, panes: options.panes, log });
+      const connection = new Connection({
+        socket: ws,
+        role,
+        sessions,
+        environments,
+        panes: options.panes,
+        hall,
+        sandboxes,
+        sandboxQueue,
+        resetEnvironment,
+        log,
+      });
       connections.add(connection);
       let alive = true;
       ws.on('pong', () => {
@@ -121,9 +152,12 @@ export async function startLectureServer(options: LectureServerOptions): Promise
     port,
     url: `http://127.0.0.1:${port}`,
     sessions,
+    hall,
     health: () => options.backend.health(),
     close() {
       closing ??= (async () => {
+        clearInterval(reaper);
+        hall.dispose();
         for (const client of wss.clients) client.close(1001, 'server stopping');
         await sessions.dispose();
         await options.backend.dispose();

@@ -300,14 +300,6 @@ describe('opening panes', () => {
     expect(server?.sessions.size).toBe(0);
   });
 
-  it('refuses a sandbox scope (not available) as forbidden', async () => {
-    await start();
-    const a = await audience();
-    a.send({ type: 'open', channel: 1, pane: 'demo', env: 'sandbox', cols: 80, rows: 24, scope: 'sandbox' });
-    expect(await a.next('error')).toMatchObject({ code: 'forbidden', channel: 1 });
-    expect(backend.shells.size).toBe(0);
-  });
-
   it('refuses a channel that is already open, and messages on channels that are not', async () => {
     await start();
     const { p } = await presenterWithShell(1);

@@ -11,6 +11,8 @@ import {
   parseClientMessage,
 } from '@lecture/protocol';
 import type { WebSocket } from 'ws';
+import type { LectureHall, Member } from './hall.js';
+import type { SandboxPolicy, StartQueue } from './sandboxes.js';
 import type { Attachment, PaneMessage } from './session.js';
 import type { SessionRegistry } from './sessions.js';
 
@@ -21,8 +23,16 @@ export interface ConnectionOptions {
   readonly environments: ReadonlyMap<string, EnvironmentSpec>;
   /** pane id → environment id, from the deck; when set, an `open` must match it. */
   readonly panes?: ReadonlyMap<string, string>;
+  readonly hall: LectureHall;
+  readonly sandboxes: SandboxPolicy;
+  readonly sandboxQueue: StartQueue;
+  /** Return a shared environment to its seeded state (the presenter's "reset lab"). */
+  readonly resetEnvironment: (env: string) => Promise<void>;
   readonly log?: (line: string) => void;
 }
+
+/** Prefix of the session keys of audience sandboxes. */
+export const SANDBOX_PREFIX = 'sandbox:';
 
 /** A socket closes after this many invalid messages: a broken or hostile client. */
 const MAX_BAD_MESSAGES = 20;
@@ -37,6 +47,7 @@ export class Connection {
   private clientId = '';
   private badMessages = 0;
   private closed = false;
+  private member: Member | undefined;
 
   constructor(private readonly options: ConnectionOptions) {
     const { socket } = options;
@@ -86,6 +97,26 @@ export class Connection {
       case 'close':
       case 'restart':
         return this.onChannelMessage(message);
+      case 'slide':
+        if (this.role !== 'presenter') return this.reject('forbidden', 'only the presenter moves the slides');
+        return this.options.hall.slide(this.member as Member, message.h, message.f);
+      case 'vote': {
+        const problem = this.options.hall.vote(this.member as Member, message.poll, message.option);
+        return problem ? this.reject('bad-message', problem) : undefined;
+      }
+      case 'poll-control': {
+        const problem = this.options.hall.pollControl(this.member as Member, message.poll, message.action);
+        return problem ? this.reject('forbidden', problem) : undefined;
+      }
+      case 'env-reset':
+        if (this.role !== 'presenter') return this.reject('forbidden', 'only the presenter can reset an environment');
+        if (this.options.environments.get(message.env)?.lifecycle !== 'shared') {
+          return this.reject('unknown-environment', `"${message.env}" is not a shared environment`);
+        }
+        this.options.resetEnvironment(message.env).catch((error: unknown) => {
+          this.options.log?.(`reset of ${message.env} failed: ${String(error)}`);
+        });
+        return;
     }
   }
 
@@ -102,6 +133,10 @@ export class Connection {
     this.hello = true;
     this.clientId = message.clientId ?? randomBytes(18).toString('base64url');
     this.send({ type: 'welcome', protocol: PROTOCOL_VERSION, role: this.role, clientId: this.clientId });
+    if (!this.member) {
+      this.member = { role: this.role, clientId: this.clientId, send: (m) => this.send(m) };
+      this.options.hall.join(this.member);
+    }
   }
 
   private onOpen(message: OpenMessage): void {
@@ -112,12 +147,10 @@ export class Connection {
     }
     const environment = this.options.environments.get(message.env);
     if (!environment) return this.reject('unknown-environment', `no environment "${message.env}"`, channel);
+    if (message.scope === 'sandbox') return this.openSandbox(message, environment);
     const declared = this.options.panes?.get(message.pane);
     if (this.options.panes && declared !== message.env) {
       return this.reject('forbidden', `the deck has no pane "${message.pane}" with environment "${message.env}"`, channel);
-    }
-    if (message.scope === 'sandbox') {
-      return this.reject('forbidden', 'sandboxes are not available on this server', channel);
     }
     const session = this.options.sessions.getOrCreate({
       key: `presenter:${message.pane}`,
@@ -132,6 +165,36 @@ export class Connection {
     const since = message.session === session.id ? message.since : undefined;
     if (mode === 'driver') session.resize(message.cols, message.rows);
     this.channels.set(channel, session.attach(mode, send, since));
+  }
+
+  /** A shell of the caller's own: one per browser, capped in total, started through the queue. */
+  private openSandbox(message: OpenMessage, environment: EnvironmentSpec): void {
+    const { channel } = message;
+    const policy = this.options.sandboxes;
+    if (!policy.environments.includes(environment.id)) {
+      return this.reject('forbidden', `"${environment.id}" is not available as a sandbox`, channel);
+    }
+    const key = `${SANDBOX_PREFIX}${this.clientId}`;
+    const sessions = this.options.sessions;
+    if (!sessions.get(key) && sessions.count(SANDBOX_PREFIX) >= policy.maxTotal) {
+      return this.reject(
+        'capacity',
+        `All ${policy.maxTotal} sandboxes are in use. Follow the lecturer's terminal, and try again in a few minutes.`,
+        channel,
+      );
+    }
+    const session = sessions.getOrCreate({
+      key,
+      pane: message.pane,
+      environment,
+      cols: message.cols,
+      rows: message.rows,
+      queue: this.options.sandboxQueue,
+    });
+    session.resize(message.cols, message.rows);
+    const send = (m: PaneMessage) => this.send({ ...m, channel } as ServerMessage);
+    const since = message.session === session.id ? message.since : undefined;
+    this.channels.set(channel, session.attach('driver', send, since));
   }
 
   private onChannelMessage(message: Extract<ClientMessage, { channel: number }>): void {
@@ -165,6 +228,7 @@ export class Connection {
   dispose(): void {
     if (this.closed) return;
     this.closed = true;
+    if (this.member) this.options.hall.leave(this.member);
     for (const attachment of this.channels.values()) attachment.session.detach(attachment);
     this.channels.clear();
   }

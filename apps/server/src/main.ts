@@ -4,8 +4,8 @@
  * deck's panes, and the server. Everything else receives its parts from here.
  */
 import { DockerBackend, catalogue } from '@lecture/containers';
-import { loadDeck, panesOf } from '@lecture/slides';
-import { startLectureServer } from './app.js';
+import { loadDeck, panesOf, pollsOf } from '@lecture/slides';
+import { type LectureServer, startLectureServer } from './app.js';
 import { loadConfig } from './config.js';
 
 const log = (line: string) => console.log(`[${new Date().toISOString().slice(11, 19)}] ${line}`);
@@ -13,11 +13,28 @@ const log = (line: string) => console.log(`[${new Date().toISOString().slice(11,
 async function main(): Promise<void> {
   const config = loadConfig();
   const deck = loadDeck(config.slides, { repoRoot: config.repoRoot });
+  let server: LectureServer | undefined;
   const backend = new DockerBackend({
     log,
-    onSharedState: (env, s) => log(`environment ${env}: ${s.state}${'message' in s ? ` (${s.message})` : ''}`),
+    onSharedState: (env, s) => {
+      log(`environment ${env}: ${s.state}${'message' in s ? ` (${s.message})` : ''}`);
+      server?.hall.environment({ type: 'env-state', env, ...s });
+    },
   });
-  const server = await startLectureServer({
+  const environments = new Map(catalogue.map((e) => [e.id, e]));
+  // The lab's reset returns its private engine to the seeded images and the demo folder.
+  const resetEnvironment = async (id: string) => {
+    const env = environments.get(id);
+    if (!env || env.lifecycle !== 'shared' || !env.reset) throw new Error(`${id} cannot be reset`);
+    server?.hall.environment({ type: 'env-state', env: id, state: 'resetting' });
+    const code = await backend.runInShared(env, env.reset);
+    server?.hall.environment(
+      code === 0
+        ? { type: 'env-state', env: id, state: 'ready' }
+        : { type: 'env-state', env: id, state: 'error', message: `reset exited with ${code}` },
+    );
+  };
+  server = await startLectureServer({
     backend,
     environments: catalogue,
     secret: config.secret,
@@ -25,12 +42,22 @@ async function main(): Promise<void> {
     host: config.host,
     webRoot: config.webRoot,
     panes: panesOf(deck),
+    polls: pollsOf(deck),
+    resetEnvironment,
     allowedOrigins: config.allowedOrigins,
     log,
   });
 
   const health = await backend.health();
-  if (health.ok) log(`${health.engine}`);
+  if (health.ok) {
+    log(`${health.engine}`);
+    // Start the deck's shared environments now (the lab needs seconds to be ready), so they are
+    // up when the lecturer reaches the first demo.
+    const used = new Set(panesOf(deck).values());
+    for (const env of catalogue) {
+      if (env.lifecycle === 'shared' && used.has(env.id)) backend.warmUp(env).catch(() => undefined);
+    }
+  }
   else log(`WARNING: ${health.problem} ${health.fix} The deck still loads; its terminals say the same.`);
 
   const base = `http://${config.publicHost}:${server.port}`;

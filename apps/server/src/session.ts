@@ -9,6 +9,7 @@ import {
 } from '@lecture/containers';
 import { FlowControl, type ServerMessage } from '@lecture/protocol';
 import { OutputRing } from './ring.js';
+import type { StartQueue } from './sandboxes.js';
 import { Screen } from './screen.js';
 
 export type SessionState = 'starting' | 'ready' | 'exited' | 'error';
@@ -28,6 +29,8 @@ export interface SessionOptions {
   readonly log?: (line: string) => void;
   /** Called when the session has ended for good (closed, or its owner left). */
   readonly onEnded?: (session: Session) => void;
+  /** Where container starts wait their turn (audience sandboxes); presenter panes never wait. */
+  readonly queue?: StartQueue;
 }
 
 /**
@@ -158,12 +161,17 @@ export class Session {
   private async open(): Promise<void> {
     this.setState('starting');
     try {
-      const shell = await this.options.backend.openShell({
-        environment: this.options.environment,
-        sessionId: this.id,
-        cols: this.cols,
-        rows: this.rows,
-      });
+      const open = () =>
+        this.options.backend.openShell({
+          environment: this.options.environment,
+          sessionId: this.id,
+          cols: this.cols,
+          rows: this.rows,
+        });
+      const queue = this.options.queue;
+      const shell = await (queue
+        ? queue.run(open, (ahead) => this.setState('starting', `Waiting for a free slot: ${ahead} ahead of you…`))
+        : open());
       if (this.ended) {
         await shell.dispose();
         return;

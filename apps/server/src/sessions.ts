@@ -1,4 +1,5 @@
 import type { ContainerBackend, EnvironmentSpec } from '@lecture/containers';
+import type { StartQueue } from './sandboxes.js';
 import { Session } from './session.js';
 
 export interface SessionRegistryOptions {
@@ -25,7 +26,14 @@ export class SessionRegistry {
   }
 
   /** The session for `key`, created (without a shell yet) if there is none. */
-  getOrCreate(args: { key: string; pane: string; environment: EnvironmentSpec; cols: number; rows: number }): Session {
+  getOrCreate(args: {
+    key: string;
+    pane: string;
+    environment: EnvironmentSpec;
+    cols: number;
+    rows: number;
+    queue?: StartQueue;
+  }): Session {
     const existing = this.sessions.get(args.key);
     if (existing && existing.environment.id === args.environment.id) return existing;
     if (existing) void existing.end('The pane now uses another environment.');
@@ -39,6 +47,30 @@ export class SessionRegistry {
     });
     this.sessions.set(args.key, session);
     return session;
+  }
+
+  /** Sessions whose key starts with `prefix` (e.g. every audience sandbox). */
+  count(prefix: string): number {
+    let n = 0;
+    for (const key of this.sessions.keys()) if (key.startsWith(prefix)) n++;
+    return n;
+  }
+
+  /**
+   * End the sessions under `prefix` that nobody watches any more (after `graceMs`) or nobody
+   * typed into for `idleMs`. Returns how many were ended.
+   */
+  reap(prefix: string, limits: { graceMs: number; idleMs: number }, now = Date.now()): number {
+    let ended = 0;
+    for (const [key, session] of this.sessions) {
+      if (!key.startsWith(prefix)) continue;
+      const idle = now - session.lastActive;
+      if ((session.attachedCount === 0 && idle > limits.graceMs) || idle > limits.idleMs) {
+        void session.end(session.attachedCount === 0 ? 'The sandbox was removed after you left.' : 'The sandbox was removed after a long idle time.');
+        ended++;
+      }
+    }
+    return ended;
   }
 
   all(): Session[] {

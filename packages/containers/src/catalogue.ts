@@ -33,6 +33,7 @@ const lab: EnvironmentSpec = {
   // Waits (up to 60 s) for the inner engine, then `docker load`s the seed images it lacks
   // (lecture/debian:bookworm from /opt/seed). `lab-reset` returns the lab to this state.
   prepare: [['lab-seed']],
+  reset: ['lab-reset'],
 };
 
 export const catalogue: readonly EnvironmentSpec[] = [

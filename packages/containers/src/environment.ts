@@ -44,6 +44,8 @@ export interface EnvironmentSpec {
    * e.g. waiting for the nested engine and loading seed images.
    */
   readonly prepare?: readonly (readonly string[])[];
+  /** For a shared environment: the command (run as root) that returns it to its seeded state. */
+  readonly reset?: readonly string[];
 }
 
 export interface ResourceLimits {

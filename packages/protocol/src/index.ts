@@ -115,6 +115,28 @@ export const RestartSchema = z.object({ type: z.literal('restart'), channel });
 
 export const PingSchema = z.object({ type: z.literal('ping'), t: z.number().optional() });
 
+/** Where a deck is: reveal's horizontal index and fragment. */
+const slidePosition = {
+  h: z.number().int().min(0).max(10_000),
+  f: z.number().int().min(-1).max(1_000).default(-1),
+};
+
+/** Presenter: I am on this slide and fragment (the audience follows). */
+export const SlideSchema = z.object({ type: z.literal('slide'), ...slidePosition });
+
+/** Anyone: my answer to a poll (one vote per browser; a new vote replaces the old one). */
+export const VoteSchema = z.object({ type: z.literal('vote'), poll: id, option: z.number().int().min(0).max(31) });
+
+/** Presenter: show (or hide) a poll's results to everyone; `reset` clears its votes. */
+export const PollControlSchema = z.object({
+  type: z.literal('poll-control'),
+  poll: id,
+  action: z.enum(['reveal', 'hide', 'reset']),
+});
+
+/** Presenter: return a shared environment (the Docker lab) to its seeded state. */
+export const EnvironmentResetSchema = z.object({ type: z.literal('env-reset'), env: id });
+
 export const ClientMessageSchema = z.discriminatedUnion('type', [
   HelloSchema,
   OpenSchema,
@@ -124,6 +146,10 @@ export const ClientMessageSchema = z.discriminatedUnion('type', [
   CloseSchema,
   RestartSchema,
   PingSchema,
+  SlideSchema,
+  VoteSchema,
+  PollControlSchema,
+  EnvironmentResetSchema,
 ]);
 
 export type ClientMessage = z.infer<typeof ClientMessageSchema>;
@@ -210,6 +236,32 @@ export const ClosedSchema = z.object({
 
 export const PongSchema = z.object({ type: z.literal('pong'), t: z.number().optional() });
 
+/** To the audience: the presenter's slide and fragment (also sent on joining). */
+export const SlideSyncSchema = z.object({ type: z.literal('slide-sync'), h: z.number().int().min(0), f: z.number().int().min(-1) });
+
+/** To presenters: how many audience browsers are connected. */
+export const AudienceSchema = z.object({ type: z.literal('audience'), count: z.number().int().min(0) });
+
+/** A poll's state: counts per option; everyone gets counts once the presenter revealed them. */
+export const PollStateSchema = z.object({
+  type: z.literal('poll'),
+  poll: z.string(),
+  revealed: z.boolean(),
+  total: z.number().int().min(0),
+  /** Votes per option: always for presenters, for the audience only when revealed. */
+  counts: z.array(z.number().int().min(0)).optional(),
+  /** This browser's own vote. */
+  mine: z.number().int().optional(),
+});
+
+/** The state of a shared environment (the lab): for the presenter's indicator. */
+export const EnvironmentStateSchema = z.object({
+  type: z.literal('env-state'),
+  env: z.string(),
+  state: z.enum(['idle', 'starting', 'ready', 'resetting', 'error']),
+  message: z.string().optional(),
+});
+
 export const ServerMessageSchema = z.discriminatedUnion('type', [
   WelcomeSchema,
   OpenedSchema,
@@ -220,6 +272,10 @@ export const ServerMessageSchema = z.discriminatedUnion('type', [
   ErrorSchema,
   ClosedSchema,
   PongSchema,
+  SlideSyncSchema,
+  AudienceSchema,
+  PollStateSchema,
+  EnvironmentStateSchema,
 ]);
 
 export type ServerMessage = z.infer<typeof ServerMessageSchema>;

@@ -1,3 +1,3 @@
 export * from './model.js';
-export { highlight, keysToBytes, panesOf, parseDeck, parseStep, type ParseOptions } from './parse.js';
+export { highlight, keysToBytes, panesOf, parseDeck, pollsOf, parseStep, type ParseOptions } from './parse.js';
 export { loadDeck } from './load.js';

@@ -339,3 +339,12 @@ export function panesOf(deck: Deck): Map<string, string> {
   }
   return panes;
 }
+
+/** poll id → number of options: the only votes the server accepts. */
+export function pollsOf(deck: Deck): Map<string, number> {
+  const polls = new Map<string, number>();
+  for (const slide of deck.slides) {
+    for (const block of slide.blocks) if (block.kind === 'poll') polls.set(block.id, block.options.length);
+  }
+  return polls;
+}

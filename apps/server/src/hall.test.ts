@@ -1,0 +1,210 @@
+import { type EnvironmentSpec, FakeBackend } from '@lecture/containers';
+import { type ClientMessageInput, PROTOCOL_VERSION, type ServerMessage, WS_PATH, parseServerMessage } from '@lecture/protocol';
+import { afterEach, describe, expect, it } from 'vitest';
+import { WebSocket } from 'ws';
+import { type LectureServer, type LectureServerOptions, startLectureServer } from './app.js';
+
+const SECRET = 'hall-presenter-secret-0123';
+const sandbox: EnvironmentSpec = {
+  id: 'sandbox',
+  description: 'test sandbox',
+  image: 'lecture/sandbox',
+  user: 'student',
+  shell: ['bash'],
+  workdir: '/home/student',
+  lifecycle: 'per-session',
+  command: ['sleep', 'infinity'],
+  limits: { memoryBytes: 64 * 1024 * 1024, cpus: 0.5, pids: 64 },
+  network: 'none',
+  readOnlyRoot: true,
+};
+
+let server: LectureServer | undefined;
+let backend: FakeBackend;
+const sockets: WebSocket[] = [];
+
+async function start(extra: Partial<LectureServerOptions> = {}): Promise<void> {
+  backend = new FakeBackend();
+  server = await startLectureServer({
+    backend,
+    environments: [sandbox],
+    secret: SECRET,
+    host: '127.0.0.1',
+    panes: new Map([['demo', 'sandbox']]),
+    polls: new Map([['what-is-docker', 3]]),
+    ...extra,
+  });
+}
+
+afterEach(async () => {
+  for (const s of sockets.splice(0)) s.terminate();
+  await server?.close();
+  server = undefined;
+});
+
+type Of<T extends ServerMessage['type']> = Extract<ServerMessage, { type: T }>;
+
+class Peer {
+  readonly received: ServerMessage[] = [];
+  constructor(readonly ws: WebSocket) {
+    ws.on('message', (d) => {
+      const parsed = parseServerMessage(d.toString());
+      if (parsed.ok) this.received.push(parsed.message);
+    });
+  }
+  static async join(role: 'presenter' | 'audience', clientId?: string): Promise<Peer> {
+    const headers: Record<string, string> = role === 'presenter' ? { Authorization: `Bearer ${SECRET}` } : {};
+    const ws = new WebSocket(`ws://127.0.0.1:${server?.port}${WS_PATH}`, { headers });
+    sockets.push(ws);
+    const peer = new Peer(ws);
+    await new Promise((resolve, reject) => {
+      ws.once('open', resolve);
+      ws.once('error', reject);
+    });
+    peer.send({ type: 'hello', protocol: PROTOCOL_VERSION, ...(clientId ? { clientId } : {}) });
+    await peer.wait('welcome');
+    return peer;
+  }
+  send(m: ClientMessageInput): void {
+    this.ws.send(JSON.stringify(m));
+  }
+  /** The latest message of a type that matches, waiting for it if needed. */
+  async wait<T extends ServerMessage['type']>(type: T, match: (m: Of<T>) => boolean = () => true): Promise<Of<T>> {
+    for (let i = 0; i < 400; i++) {
+      const found = [...this.received].reverse().find((m) => m.type === type && match(m as Of<T>));
+      if (found) return found as Of<T>;
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    throw new Error(`no ${type}; got ${JSON.stringify(this.received.slice(-4))}`);
+  }
+}
+
+const clientId = (n: number) => `client-${String(n).padStart(12, '0')}`;
+
+describe('slide sync', () => {
+  it('the audience follows the presenter, and a late joiner lands on the current slide', async () => {
+    await start();
+    const presenter = await Peer.join('presenter');
+    const early = await Peer.join('audience');
+    presenter.send({ type: 'slide', h: 5, f: 1 });
+    expect(await early.wait('slide-sync', (m) => m.h === 5)).toMatchObject({ h: 5, f: 1 });
+    const late = await Peer.join('audience');
+    expect(await late.wait('slide-sync')).toMatchObject({ h: 5, f: 1 });
+  });
+
+  it('ignores an audience member who tries to move everyone', async () => {
+    await start();
+    const presenter = await Peer.join('presenter');
+    const a = await Peer.join('audience');
+    const b = await Peer.join('audience');
+    presenter.send({ type: 'slide', h: 2, f: -1 });
+    await b.wait('slide-sync', (m) => m.h === 2);
+    a.send({ type: 'slide', h: 9, f: -1 });
+    expect(await a.wait('error')).toMatchObject({ code: 'forbidden' });
+    const late = await Peer.join('audience');
+    expect(await late.wait('slide-sync')).toMatchObject({ h: 2 });
+    expect(b.received.some((m) => m.type === 'slide-sync' && m.h === 9)).toBe(false);
+  });
+
+  it('tells the presenter how many follow', async () => {
+    await start();
+    const presenter = await Peer.join('presenter');
+    await Peer.join('audience');
+    const leaving = await Peer.join('audience');
+    expect(await presenter.wait('audience', (m) => m.count === 2)).toMatchObject({ count: 2 });
+    leaving.ws.close();
+    expect(await presenter.wait('audience', (m) => m.count === 1)).toMatchObject({ count: 1 });
+  });
+});
+
+describe('polls', () => {
+  it('collects one vote per browser and shows results to everyone once revealed', async () => {
+    await start();
+    const presenter = await Peer.join('presenter');
+    const voters = await Promise.all([1, 2, 3].map((n) => Peer.join('audience', clientId(n))));
+    voters[0]?.send({ type: 'vote', poll: 'what-is-docker', option: 0 });
+    voters[1]?.send({ type: 'vote', poll: 'what-is-docker', option: 2 });
+    voters[2]?.send({ type: 'vote', poll: 'what-is-docker', option: 1 });
+    voters[2]?.send({ type: 'vote', poll: 'what-is-docker', option: 2 }); // changed their mind
+    const seen = await presenter.wait('poll', (m) => m.total === 3 && m.counts?.[2] === 2);
+    expect(seen.counts).toEqual([1, 0, 2]);
+    // Before the reveal, the audience sees only the total and their own vote.
+    const before = await voters[0]?.wait('poll', (m) => m.total === 3);
+    expect(before?.counts).toBeUndefined();
+    expect(before?.mine).toBe(0);
+    presenter.send({ type: 'poll-control', poll: 'what-is-docker', action: 'reveal' });
+    for (const v of voters) expect((await v.wait('poll', (m) => m.revealed)).counts).toEqual([1, 0, 2]);
+  });
+
+  it('refuses votes for unknown polls or options, and poll control from the audience', async () => {
+    await start();
+    const a = await Peer.join('audience');
+    a.send({ type: 'vote', poll: 'nope', option: 0 });
+    expect(await a.wait('error')).toMatchObject({ code: 'bad-message' });
+    a.received.length = 0;
+    a.send({ type: 'vote', poll: 'what-is-docker', option: 3 });
+    expect((await a.wait('error')).message).toMatch(/3 options/);
+    a.received.length = 0;
+    a.send({ type: 'poll-control', poll: 'what-is-docker', action: 'reveal' });
+    expect(await a.wait('error')).toMatchObject({ code: 'forbidden' });
+  });
+});
+
+describe('audience sandboxes', () => {
+  it('gives each student a shell of their own that keeps across a reload', async () => {
+    await start();
+    const alice = await Peer.join('audience', clientId(1));
+    const bob = await Peer.join('audience', clientId(2));
+    alice.send({ type: 'open', channel: 1, pane: 'try', env: 'sandbox', scope: 'sandbox', cols: 80, rows: 24 });
+    bob.send({ type: 'open', channel: 1, pane: 'try', env: 'sandbox', scope: 'sandbox', cols: 80, rows: 24 });
+    const a = await alice.wait('opened');
+    const b = await bob.wait('opened');
+    expect(a.mode).toBe('driver');
+    expect(a.session).not.toBe(b.session);
+    await alice.wait('state', (m) => m.state === 'ready');
+    await bob.wait('state', (m) => m.state === 'ready');
+    alice.send({ type: 'input', channel: 1, data: 'touch alice-was-here\r' });
+    await alice.wait('output', (m) => m.data.includes('alice-was-here'));
+    const shells = [...backend.shells];
+    expect(shells).toHaveLength(2);
+    expect(shells.filter((s) => s.written.includes('alice-was-here'))).toHaveLength(1);
+    // A reload (new socket, same browser) reaches the same sandbox.
+    alice.ws.close();
+    const again = await Peer.join('audience', clientId(1));
+    again.send({ type: 'open', channel: 1, pane: 'try', env: 'sandbox', scope: 'sandbox', cols: 80, rows: 24 });
+    expect((await again.wait('opened')).session).toBe(a.session);
+  });
+
+  it('caps the number of sandboxes with a clear message', async () => {
+    await start({ sandboxes: { maxTotal: 1 } });
+    const first = await Peer.join('audience', clientId(1));
+    first.send({ type: 'open', channel: 1, pane: 'try', env: 'sandbox', scope: 'sandbox', cols: 80, rows: 24 });
+    await first.wait('state', (m) => m.state === 'ready');
+    const second = await Peer.join('audience', clientId(2));
+    second.send({ type: 'open', channel: 1, pane: 'try', env: 'sandbox', scope: 'sandbox', cols: 80, rows: 24 });
+    const refused = await second.wait('error');
+    expect(refused.code).toBe('capacity');
+    expect(refused.message).toMatch(/All 1 sandboxes are in use/);
+    expect(backend.shells.size).toBe(1);
+  });
+
+  it('refuses a sandbox of an environment not offered to the audience', async () => {
+    await start({ sandboxes: { environments: [] } });
+    const a = await Peer.join('audience', clientId(1));
+    a.send({ type: 'open', channel: 1, pane: 'try', env: 'sandbox', scope: 'sandbox', cols: 80, rows: 24 });
+    expect(await a.wait('error')).toMatchObject({ code: 'forbidden' });
+    expect(backend.shells.size).toBe(0);
+  });
+
+  it('removes a sandbox whose owner left, after the grace time', async () => {
+    await start({ sandboxes: { leaveGraceMs: 50 } });
+    const a = await Peer.join('audience', clientId(1));
+    a.send({ type: 'open', channel: 1, pane: 'try', env: 'sandbox', scope: 'sandbox', cols: 80, rows: 24 });
+    await a.wait('state', (m) => m.state === 'ready');
+    const [shell] = [...backend.shells];
+    expect(shell?.disposed).toBe(false);
+    a.ws.close();
+    for (let i = 0; i < 150 && !shell?.disposed; i++) await new Promise((r) => setTimeout(r, 20));
+    expect(shell?.disposed).toBe(true);
+  });
+});

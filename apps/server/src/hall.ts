@@ -1,0 +1,131 @@
+import type { Role, ServerMessage } from '@lecture/protocol';
+
+/** A connected browser, as the lecture hall sees it. */
+export interface Member {
+  readonly role: Role;
+  readonly clientId: string;
+  send(message: ServerMessage): void;
+}
+
+type EnvState = Extract<ServerMessage, { type: 'env-state' }>;
+
+interface Poll {
+  readonly options: number;
+  readonly votes: Map<string, number>;
+  revealed: boolean;
+  timer: ReturnType<typeof setTimeout> | undefined;
+}
+
+export interface LectureHallOptions {
+  /** poll id → number of options, from the deck: votes for anything else are refused. */
+  readonly polls: ReadonlyMap<string, number>;
+  /** Poll updates are batched: a hundred votes in a second make a few broadcasts, not 10 000 frames. */
+  readonly pollBroadcastMs?: number;
+}
+
+/**
+ * What the room shares: the presenter's slide, who is following, the polls, and the state of
+ * shared environments. Roles are enforced here, on the server: an audience socket can vote and
+ * nothing else.
+ */
+export class LectureHall {
+  private readonly members = new Set<Member>();
+  private position = { h: 0, f: -1 };
+  private readonly polls = new Map<string, Poll>();
+  private readonly environments = new Map<string, EnvState>();
+
+  constructor(private readonly options: LectureHallOptions) {
+    for (const [id, count] of options.polls) {
+      this.polls.set(id, { options: count, votes: new Map(), revealed: false, timer: undefined });
+    }
+  }
+
+  get audienceCount(): number {
+    let n = 0;
+    for (const m of this.members) if (m.role === 'audience') n++;
+    return n;
+  }
+
+  join(member: Member): void {
+    this.members.add(member);
+    // A late joiner lands on the current slide, with the polls as they are.
+    if (member.role === 'audience') member.send({ type: 'slide-sync', ...this.position });
+    for (const id of this.polls.keys()) member.send(this.pollState(id, member));
+    if (member.role === 'presenter') for (const state of this.environments.values()) member.send(state);
+    this.broadcastCount();
+  }
+
+  leave(member: Member): void {
+    if (this.members.delete(member)) this.broadcastCount();
+  }
+
+  slide(from: Member, h: number, f: number): void {
+    if (from.role !== 'presenter') return;
+    if (this.position.h === h && this.position.f === f) return;
+    this.position = { h, f };
+    for (const m of this.members) if (m !== from) m.send({ type: 'slide-sync', h, f });
+  }
+
+  vote(from: Member, pollId: string, option: number): string | undefined {
+    const poll = this.polls.get(pollId);
+    if (!poll) return `there is no poll "${pollId}"`;
+    if (option >= poll.options) return `poll "${pollId}" has ${poll.options} options`;
+    poll.votes.set(from.clientId, option);
+    from.send(this.pollState(pollId, from));
+    this.schedulePollBroadcast(pollId);
+    return undefined;
+  }
+
+  pollControl(from: Member, pollId: string, action: 'reveal' | 'hide' | 'reset'): string | undefined {
+    if (from.role !== 'presenter') return 'only the presenter can control a poll';
+    const poll = this.polls.get(pollId);
+    if (!poll) return `there is no poll "${pollId}"`;
+    if (action === 'reset') poll.votes.clear();
+    else poll.revealed = action === 'reveal';
+    this.broadcastPoll(pollId);
+    return undefined;
+  }
+
+  /** A shared environment changed state (the lab starting, resetting…): tell the presenters. */
+  environment(state: EnvState): void {
+    this.environments.set(state.env, state);
+    for (const m of this.members) if (m.role === 'presenter') m.send(state);
+  }
+
+  private pollState(pollId: string, member: Member): ServerMessage {
+    const poll = this.polls.get(pollId) as Poll;
+    const counts = new Array<number>(poll.options).fill(0);
+    for (const option of poll.votes.values()) counts[option] = (counts[option] ?? 0) + 1;
+    const mine = poll.votes.get(member.clientId);
+    return {
+      type: 'poll',
+      poll: pollId,
+      revealed: poll.revealed,
+      total: poll.votes.size,
+      ...(member.role === 'presenter' || poll.revealed ? { counts } : {}),
+      ...(mine !== undefined ? { mine } : {}),
+    };
+  }
+
+  private schedulePollBroadcast(pollId: string): void {
+    const poll = this.polls.get(pollId) as Poll;
+    poll.timer ??= setTimeout(() => {
+      poll.timer = undefined;
+      this.broadcastPoll(pollId);
+    }, this.options.pollBroadcastMs ?? 200);
+  }
+
+  private broadcastPoll(pollId: string): void {
+    for (const m of this.members) m.send(this.pollState(pollId, m));
+  }
+
+  private broadcastCount(): void {
+    const message: ServerMessage = { type: 'audience', count: this.audienceCount };
+    for (const m of this.members) if (m.role === 'presenter') m.send(message);
+  }
+
+  dispose(): void {
+    for (const poll of this.polls.values()) clearTimeout(poll.timer);
+    this.members.clear();
+  }
+}

@@ -1,0 +1,63 @@
+/** How many audience sandboxes, how fast they start, and when they go. */
+export interface SandboxPolicy {
+  /** Environments an audience member may open a sandbox of. */
+  readonly environments: readonly string[];
+  /** Sandboxes on this server at once (each holds up to its memory limit). */
+  readonly maxTotal: number;
+  /** Containers started at the same time; the rest wait their turn (no stampede). */
+  readonly startConcurrency: number;
+  /** A sandbox nobody typed into for this long is removed. */
+  readonly idleMs: number;
+  /** A sandbox whose owner left (no browser attached) is removed after this grace (a reload is quicker). */
+  readonly leaveGraceMs: number;
+}
+
+export const DEFAULT_SANDBOX_POLICY: SandboxPolicy = {
+  environments: ['sandbox'],
+  maxTotal: 60,
+  startConcurrency: 2,
+  idleMs: 20 * 60_000,
+  leaveGraceMs: 2 * 60_000,
+};
+
+/**
+ * Runs at most `concurrency` tasks at once, in arrival order, and tells each waiting task how
+ * many are ahead of it: a hundred students pressing "Try it" start their containers a couple
+ * at a time instead of all at once.
+ */
+export class StartQueue {
+  private running = 0;
+  private readonly waiting: { start: () => void; onPosition?: (ahead: number) => void }[] = [];
+
+  constructor(private readonly concurrency: number) {}
+
+  get pending(): number {
+    return this.waiting.length;
+  }
+
+  run<T>(task: () => Promise<T>, onPosition?: (ahead: number) => void): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      const start = () => {
+        this.running++;
+        task()
+          .then(resolve, reject)
+          .finally(() => {
+            this.running--;
+            this.next();
+          });
+      };
+      if (this.running < this.concurrency) start();
+      else {
+        this.waiting.push({ start, onPosition });
+        onPosition?.(this.waiting.length);
+      }
+    });
+  }
+
+  private next(): void {
+    const item = this.waiting.shift();
+    if (!item) return;
+    item.start();
+    this.waiting.forEach((w, i) => w.onPosition?.(i + 1));
+  }
+}

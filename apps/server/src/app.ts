@@ -28,6 +28,8 @@ export interface LectureServerOptions {
   /** poll id → number of options, from the deck. */
   readonly polls?: ReadonlyMap<string, number>;
   readonly sandboxes?: Partial<SandboxPolicy>;
+  /** The URL the audience should open (with the LAN address), shown as a QR code. */
+  readonly audienceUrl?: string;
   /** Reset a shared environment (the lab); the composition root knows how. */
   readonly resetEnvironment?: (env: string) => Promise<void>;
   readonly log?: (line: string) => void;
@@ -88,12 +90,19 @@ export async function startLectureServer(options: LectureServerOptions): Promise
     res.json({ role: roleOf(req, options.secret) });
   });
 
+  // What the deck shows to share the lecture: never the presenter key.
+  app.get('/api/info', (req, res) => {
+    const host = req.headers.host ?? `127.0.0.1:${port}`;
+    res.json({ audienceUrl: options.audienceUrl ?? `http://${host}/` });
+  });
+
   if (options.webRoot && existsSync(options.webRoot)) {
     const root = options.webRoot;
     app.use(express.static(root, { index: 'index.html', maxAge: '1h', setHeaders: noCacheForHtml }));
     app.get('/{*path}', (_req, res) => res.sendFile(join(root, 'index.html')));
   }
 
+  let port = options.port ?? 0;
   const server: Server = createServer(app);
   const wss = new WebSocketServer({ noServer: true, maxPayload: Limits.MAX_FRAME_BYTES });
   const connections = new Set<Connection>();
@@ -145,7 +154,7 @@ export async function startLectureServer(options: LectureServerOptions): Promise
     server.once('error', reject);
     server.listen(options.port ?? 0, options.host ?? '0.0.0.0', () => resolve());
   });
-  const port = (server.address() as AddressInfo).port;
+  port = (server.address() as AddressInfo).port;
 
   let closing: Promise<void> | undefined;
   return {

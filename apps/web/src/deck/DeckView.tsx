@@ -1,13 +1,15 @@
 import type { Deck as DeckData } from '@lecture/slides';
 import type { TerminalClient } from '@lecture/terminal';
 import { Deck, Slide } from '@revealjs/react';
-import { type RevealApi } from 'reveal.js';
+import type { RevealApi } from 'reveal.js';
 import RevealNotes from 'reveal.js/plugin/notes';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { PageMode } from '../mode';
 import { DeckContext, type DeckContextValue } from './context';
+import { PresenterBar } from './PresenterBar';
 import { SlideBody } from './SlideBody';
 import { useConnection } from './useConnection';
+import { useHall } from './useHall';
 
 export interface DeckViewProps {
   readonly deck: DeckData;
@@ -20,24 +22,63 @@ export interface DeckViewProps {
  * so terminals are never CSS-transformed: text stays sharp and mouse selection exact).
  */
 export function DeckView({ deck, client, mode }: DeckViewProps) {
-  const deckRef = useRef<RevealApi | null>(null);
+  const revealRef = useRef<RevealApi | null>(null);
   const [current, setCurrent] = useState(-1);
   const { status, role } = useConnection(client);
+  const hall = useHall(client);
+  const roleRef = useRef(role);
+  roleRef.current = role;
+  // Audience: follow the presenter until the student browses away on their own.
+  const [following, setFollowing] = useState(true);
+  const syncing = useRef(false);
+
+  const announce = useCallback(() => {
+    const reveal = revealRef.current;
+    if (!reveal || roleRef.current !== 'presenter' || mode.receiver) return;
+    const { h, f } = reveal.getIndices();
+    client?.send({ type: 'slide', h, f: f ?? -1 });
+  }, [client, mode.receiver]);
 
   // Subscribe here rather than through the wrapper's event props: those are attached a render
   // after `ready`, and a slide change in between (a hash in the URL) would be missed.
-  const onReady = useCallback((reveal: RevealApi) => {
-    const update = () => setCurrent(reveal.getIndices().h);
-    // Handle for tests, the exporters and the console: `lectureDeck.slide(3)`.
-    (window as unknown as { lectureDeck?: RevealApi }).lectureDeck = reveal;
-    reveal.on('slidechanged', update);
-    reveal.on('sync', update);
-    update();
-  }, []);
+  const onReady = useCallback(
+    (reveal: RevealApi) => {
+      revealRef.current = reveal;
+      // Handle for tests, the exporters and the console: `lectureDeck.slide(3)`.
+      (window as unknown as { lectureDeck?: RevealApi }).lectureDeck = reveal;
+      const update = () => {
+        setCurrent(reveal.getIndices().h);
+        announce();
+        if (!syncing.current && roleRef.current === 'audience') setFollowing(false);
+      };
+      for (const event of ['slidechanged', 'fragmentshown', 'fragmenthidden']) reveal.on(event, update);
+      reveal.on('sync', () => setCurrent(reveal.getIndices().h));
+      setCurrent(reveal.getIndices().h);
+      document.documentElement.dataset.deckReady = 'true';
+    },
+    [announce],
+  );
+
+  // The presenter announces where they are whenever the socket (re)opens.
+  useEffect(() => {
+    if (status === 'open' && role === 'presenter') announce();
+  }, [status, role, announce]);
+
+  // The audience moves with the presenter while following.
+  const target = hall.presenterAt;
+  useEffect(() => {
+    const reveal = revealRef.current;
+    if (!reveal || !target || role !== 'audience' || !following || mode.receiver) return;
+    const { h, f } = reveal.getIndices();
+    if (h === target.h && (f ?? -1) === target.f) return;
+    syncing.current = true;
+    reveal.slide(target.h, 0, target.f);
+    syncing.current = false;
+  }, [target, role, following, mode.receiver]);
 
   const context = useMemo<DeckContextValue>(
-    () => ({ client, role, receiver: mode.receiver, print: mode.print, currentSlide: current }),
-    [client, role, mode, current],
+    () => ({ client, role, receiver: mode.receiver, print: mode.print, currentSlide: current, hall }),
+    [client, role, mode, current, hall],
   );
 
   useEffect(() => {
@@ -66,12 +107,7 @@ export function DeckView({ deck, client, mode }: DeckViewProps) {
 
   return (
     <DeckContext.Provider value={context}>
-      <Deck
-        config={config}
-        plugins={[RevealNotes]}
-        deckRef={deckRef}
-        onReady={onReady}
-      >
+      <Deck config={config} plugins={[RevealNotes]} onReady={onReady}>
         {deck.slides.map((slide) => (
           <Slide
             key={slide.id}
@@ -80,15 +116,18 @@ export function DeckView({ deck, client, mode }: DeckViewProps) {
             data-section={slide.section}
           >
             <SlideBody slide={slide} active={slide.index === current} />
+            {slide.section && <div className="slide-section">{slide.section}</div>}
             {slide.notes && <aside className="notes" dangerouslySetInnerHTML={{ __html: slide.notes }} />}
           </Slide>
         ))}
       </Deck>
       {!mode.receiver && !mode.print && (
-        <div className="deck-status" data-connection={status} data-role={role ?? ''}>
-          <span className="deck-status__dot" />
-          {status === 'open' ? (role === 'presenter' ? 'Presenter' : 'Audience') : status === 'connecting' ? 'Connecting…' : 'Offline – retrying'}
-        </div>
+        <PresenterBar
+          status={status}
+          role={role}
+          following={following}
+          onFollow={() => setFollowing(true)}
+        />
       )}
     </DeckContext.Provider>
   );

@@ -15,10 +15,12 @@ export function LiveTerminal({
   block,
   active,
   register,
+  scope = 'presenter',
 }: {
   block: TerminalBlock;
   active: boolean;
   register: (handle: TerminalPaneHandle | null) => void;
+  scope?: 'presenter' | 'sandbox';
 }) {
   const { client, receiver, print } = useDeck();
   const [scaleIndex, setScaleIndex] = useState(() => {
@@ -65,6 +67,7 @@ export function LiveTerminal({
             client={client}
             pane={block.pane}
             env={block.env}
+            scope={scope}
             active={active}
             fontScale={SCALES[scaleIndex]}
             onEscape={releaseFocus}

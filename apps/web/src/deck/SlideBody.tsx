@@ -1,12 +1,18 @@
 import type { Block, Slide } from '@lecture/slides';
 import type { TerminalPaneHandle } from '@lecture/terminal';
-import { useRef } from 'react';
+import { useRef, useState } from 'react';
 import { ConsoleSteps } from './ConsoleSteps';
+import { useDeck } from './context';
 import { LiveTerminal } from './LiveTerminal';
+import { Poll } from './Poll';
 
 /** One slide's content, laid out: text (and commands) on one side, the terminal on the other. */
 export function SlideBody({ slide, active }: { slide: Slide; active: boolean }) {
   const panes = useRef(new Map<string, TerminalPaneHandle>());
+  const { role } = useDeck();
+  // On a "try it" slide a student chooses between the lecturer's terminal and a sandbox of their own.
+  const [own, setOwn] = useState(false);
+  const tryIt = slide.try === 'sandbox' && role === 'audience';
   const terminals = slide.blocks.filter((b): b is Extract<Block, { kind: 'terminal' }> => b.kind === 'terminal');
   const content = slide.blocks.filter((b) => b.kind !== 'terminal');
   const body = content.map((block, i) => {
@@ -17,16 +23,7 @@ export function SlideBody({ slide, active }: { slide: Slide; active: boolean }) 
       case 'console':
         return <ConsoleSteps key={i} block={block} panes={panes.current} />;
       case 'poll':
-        return (
-          <div key={i} className="poll" data-poll={block.id}>
-            <p className="poll__question">{block.question}</p>
-            <ol className="poll__options">
-              {block.options.map((o) => (
-                <li key={o}>{o}</li>
-              ))}
-            </ol>
-          </div>
-        );
+        return <Poll key={i} block={block} />;
       default:
         return null;
     }
@@ -36,7 +33,25 @@ export function SlideBody({ slide, active }: { slide: Slide; active: boolean }) 
     <div className="slide-grid">
       <div className="slide-content">{body}</div>
       <div className="slide-terminals">
-        {terminals.map((t) => (
+        {tryIt && (
+          <div className="try-tabs" role="tablist">
+            <button type="button" role="tab" aria-selected={!own} onClick={() => setOwn(false)}>
+              Lecturer’s terminal
+            </button>
+            <button type="button" role="tab" aria-selected={own} data-try-sandbox onClick={() => setOwn(true)}>
+              My own sandbox
+            </button>
+          </div>
+        )}
+        {tryIt && own && (
+          <LiveTerminal
+            block={{ kind: 'terminal', pane: 'my-sandbox', env: 'sandbox', title: 'My sandbox' }}
+            scope="sandbox"
+            active={active}
+            register={() => {}}
+          />
+        )}
+        {!(tryIt && own) && terminals.map((t) => (
           <LiveTerminal
             key={t.pane}
             block={t}

@@ -1,6 +1,7 @@
 import type { Role } from '@lecture/protocol';
 import type { TerminalClient } from '@lecture/terminal';
 import { createContext, useContext } from 'react';
+import type { HallState } from './useHall';
 
 export interface DeckContextValue {
   readonly client: TerminalClient | undefined;
@@ -9,6 +10,7 @@ export interface DeckContextValue {
   readonly receiver: boolean;
   readonly print: boolean;
   readonly currentSlide: number;
+  readonly hall: HallState;
 }
 
 export const DeckContext = createContext<DeckContextValue>({
@@ -17,6 +19,7 @@ export const DeckContext = createContext<DeckContextValue>({
   receiver: false,
   print: false,
   currentSlide: -1,
+  hall: { audience: 0, polls: new Map(), environments: new Map(), presenterAt: undefined },
 });
 
 export const useDeck = () => useContext(DeckContext);

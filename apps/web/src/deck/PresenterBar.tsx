@@ -1,0 +1,89 @@
+import type { Role } from '@lecture/protocol';
+import type { ConnectionStatus } from '@lecture/terminal';
+import QRCode from 'qrcode';
+import { useEffect, useState } from 'react';
+import { useDeck } from './context';
+
+/**
+ * The strip at the bottom left: connection and role; for the presenter the audience count, the
+ * lab's state with its reset, and the audience URL as a QR code; for a student, "follow".
+ */
+export function PresenterBar(props: {
+  status: ConnectionStatus;
+  role: Role | undefined;
+  following: boolean;
+  onFollow: () => void;
+}) {
+  const { status, role, following, onFollow } = props;
+  const { client, hall } = useDeck();
+  const [share, setShare] = useState(false);
+  const lab = hall.environments.get('lab');
+  const label =
+    status === 'open' ? (role === 'presenter' ? 'Presenter' : 'Audience') : status === 'connecting' ? 'Connecting…' : 'Offline – retrying';
+  return (
+    <>
+      <div className="deck-status" data-connection={status} data-role={role ?? ''}>
+        <span className="deck-status__dot" />
+        <span>{label}</span>
+        {role === 'presenter' && (
+          <>
+            <span className="deck-status__count" data-audience-count={hall.audience}>
+              {hall.audience} following
+            </span>
+            {lab && (
+              <span className={`deck-status__lab deck-status__lab--${lab.state}`} data-lab-state={lab.state} title={lab.message}>
+                Lab: {lab.state}
+              </span>
+            )}
+            <button
+              type="button"
+              className="deck-status__button"
+              disabled={lab?.state === 'resetting' || lab?.state === 'starting'}
+              onClick={() => {
+                if (window.confirm('Reset the Docker lab? All containers and built images in it are removed.')) {
+                  client?.send({ type: 'env-reset', env: 'lab' });
+                }
+              }}
+            >
+              Reset lab
+            </button>
+            <button type="button" className="deck-status__button" onClick={() => setShare((s) => !s)}>
+              Share
+            </button>
+          </>
+        )}
+        {role === 'audience' && !following && (
+          <button type="button" className="deck-status__button deck-status__follow" onClick={onFollow}>
+            Follow the lecturer
+          </button>
+        )}
+      </div>
+      {share && <ShareOverlay onClose={() => setShare(false)} />}
+    </>
+  );
+}
+
+function ShareOverlay({ onClose }: { onClose: () => void }) {
+  const [url, setUrl] = useState<string>();
+  const [svg, setSvg] = useState<string>();
+  useEffect(() => {
+    void fetch('/api/info')
+      .then((r) => r.json() as Promise<{ audienceUrl: string }>)
+      .then(async ({ audienceUrl }) => {
+        setUrl(audienceUrl);
+        setSvg(await QRCode.toString(audienceUrl, { type: 'svg', margin: 1, errorCorrectionLevel: 'M' }));
+      });
+  }, []);
+  return (
+    <div className="share-overlay" role="dialog" aria-label="Audience URL" onClick={onClose}>
+      <div className="share-overlay__card">
+        {/* biome-ignore lint/security/noDangerouslySetInnerHtml: SVG generated locally from the URL */}
+        {svg && <div className="share-overlay__qr" dangerouslySetInnerHTML={{ __html: svg }} />}
+        <p className="share-overlay__url" data-audience-url={url}>
+          {url}
+        </p>
+        <p className="share-overlay__hint">Open this on your laptop or phone to follow along.</p>
+      </div>
+    </div>
+  );
+}

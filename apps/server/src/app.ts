@@ -9,6 +9,7 @@ import { WebSocketServer } from 'ws';
 import { PRESENTER_COOKIE, originAllowed, roleOf } from './auth.js';
 import { Connection, SANDBOX_PREFIX } from './connection.js';
 import { LectureHall } from './hall.js';
+import { Recordings } from './recorder.js';
 import { DEFAULT_SANDBOX_POLICY, type SandboxPolicy, StartQueue } from './sandboxes.js';
 import { SessionRegistry } from './sessions.js';
 
@@ -32,6 +33,11 @@ export interface LectureServerOptions {
   readonly audienceUrl?: string;
   /** Reset a shared environment (the lab); the composition root knows how. */
   readonly resetEnvironment?: (env: string) => Promise<void>;
+  /**
+   * The recordings folder: the demo recordings (`<slide>.cast`, served at /recordings/) and the
+   * presenter's live recordings (`live/`). Without it nothing is recorded or served.
+   */
+  readonly recordingsDir?: string;
   readonly log?: (line: string) => void;
 }
 
@@ -40,6 +46,8 @@ export interface LectureServer {
   readonly url: string;
   readonly sessions: SessionRegistry;
   readonly hall: LectureHall;
+  /** Bytes queued in each socket's send buffer (a stalled browser shows here first). */
+  socketBuffers(): number[];
   health(): Promise<BackendHealth>;
   close(): Promise<void>;
 }
@@ -59,8 +67,23 @@ export async function startLectureServer(options: LectureServerOptions): Promise
     Math.min(30_000, sandboxes.leaveGraceMs),
   );
   reaper.unref();
+  const recordings = options.recordingsDir ? new Recordings(join(options.recordingsDir, 'live')) : undefined;
   const app = express();
   app.disable('x-powered-by');
+
+  // The demo recordings (asciicast files), replayed when no Docker Engine is reachable.
+  if (options.recordingsDir) {
+    const dir = options.recordingsDir;
+    app.get('/recordings/:name', (req, res) => {
+      const name = req.params.name;
+      if (!/^[a-z0-9][a-z0-9-]{0,63}\.cast$/.test(name) || !existsSync(join(dir, name))) {
+        res.status(404).type('text/plain').send('No such recording.');
+        return;
+      }
+      res.setHeader('Cache-Control', 'no-cache');
+      res.type('application/x-asciicast').sendFile(join(dir, name));
+    });
+  }
 
   app.get('/api/health', async (_req, res) => {
     const backend = await options.backend.health();
@@ -130,6 +153,7 @@ export async function startLectureServer(options: LectureServerOptions): Promise
         sandboxes,
         sandboxQueue,
         resetEnvironment,
+        recordings,
         log,
       });
       connections.add(connection);
@@ -162,11 +186,13 @@ export async function startLectureServer(options: LectureServerOptions): Promise
     url: `http://127.0.0.1:${port}`,
     sessions,
     hall,
+    socketBuffers: () => [...wss.clients].map((c) => c.bufferedAmount),
     health: () => options.backend.health(),
     close() {
       closing ??= (async () => {
         clearInterval(reaper);
         hall.dispose();
+        await recordings?.stopAll();
         for (const client of wss.clients) client.close(1001, 'server stopping');
         await sessions.dispose();
         await options.backend.dispose();

@@ -113,6 +113,11 @@ export class Session {
     return attachment;
   }
 
+  /** What each attached browser has outstanding: for tests, the benchmarks and /api/health. */
+  attachmentStats(): { mode: 'driver' | 'viewer'; unacked: number; lagging: boolean }[] {
+    return [...this.attachments].map((a) => ({ mode: a.mode, unacked: a.unacked, lagging: a.isLagging }));
+  }
+
   detach(attachment: Attachment): void {
     if (!this.attachments.delete(attachment)) return;
     this.lastActive = Date.now();

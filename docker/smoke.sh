@@ -20,7 +20,7 @@ refuse() { local name=$1 re=$2 out rc; shift 2; out=$("$@" 2>&1); rc=$?
 figure() { printf '  TIME  %s\n' "$*"; }
 
 # pty NAME CMD... <<script : drives CMD in a pseudo-terminal like node-pty does. Script lines:
-#   send TEXT  (\r, \x10 ... escapes allowed)    expect REGEX    (10 s each, 120 s for `expect120`)
+#   send TEXT  (\r, \x10 ... escapes allowed)    expect REGEX (10 s; expectN waits N s)    sleep S
 pty() { local name=$1; shift; local out
   if out=$(python3 -c '
 import os, pty, re, select, sys, time, codecs
@@ -197,7 +197,7 @@ smoke_apptainer() {
   pty "singularity shell in a terminal: prompt, touch /usr/bin/x refused, su - fails" docker exec -it -u student -w /home/student $c bash -l <<EOF
 expect student@apptainer
 send singularity shell $S\r
-expect Apptainer>
+expect30 Apptainer>
 send touch /usr/bin/x\r
 expect Read-only file system
 send su -\r

@@ -78,5 +78,7 @@ export const catalogue: readonly EnvironmentSpec[] = [
     capAdd: ['SETUID', 'SETGID', 'DAC_OVERRIDE', 'SYS_ADMIN'],
     // Unprivileged user namespaces and a fresh /proc inside Apptainer's container.
     securityOpt: ['seccomp=unconfined', 'apparmor=unconfined', 'systempaths=unconfined'],
+    // squashfuse mounts images instead of unpacking them: `singularity exec` 0.2 s instead of 2-5 s.
+    devices: ['/dev/fuse'],
   },
 ];

@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { hostname } from 'node:os';
 import Docker from 'dockerode';
 import * as pty from 'node-pty';
@@ -34,6 +35,8 @@ export interface DockerBackendOptions {
 export type SharedState =
   | { readonly state: 'starting' | 'ready' | 'resetting' }
   | { readonly state: 'error'; readonly message: string };
+
+const OUTER_DETACH_KEYS = 'ctrl-^,ctrl-^,ctrl-^,ctrl-^';
 
 const ENGINE_FIX =
   'Start a Docker Engine (sudo systemctl start docker, or run dockerd) and reload the page.';
@@ -82,6 +85,9 @@ export class DockerBackend implements ContainerBackend {
     const args = [
       'exec',
       '-it',
+      // The outer exec must never detach on Ctrl-P Ctrl-Q: those keys belong to the demo inside
+      // (`docker run -it` in the lab). An unlikely sequence instead.
+      `--detach-keys=${OUTER_DETACH_KEYS}`,
       '-u',
       env.user,
       '-w',
@@ -324,6 +330,8 @@ function hostConfig(env: EnvironmentSpec): Docker.HostConfig {
     CapDrop: env.capDrop ? [...env.capDrop] : undefined,
     SecurityOpt: env.securityOpt ? [...env.securityOpt] : undefined,
     CgroupnsMode: env.cgroupnsMode,
+    // A device the host lacks is left out rather than failing the start (Apptainer then unpacks).
+    Devices: (env.devices ?? []).filter((path) => existsSync(path)).map((path) => ({ PathOnHost: path, PathInContainer: path, CgroupPermissions: 'rwm' })),
     Binds: [
       ...(env.binds ?? []),
       ...Object.entries(env.volumes ?? {}).map(([name, path]) => `${name}:${path}`),

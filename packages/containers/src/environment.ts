@@ -37,6 +37,8 @@ export interface EnvironmentSpec {
   readonly securityOpt?: readonly string[];
   /** e.g. `host` for the lab's nested engine (cgroup v1). */
   readonly cgroupnsMode?: 'host' | 'private';
+  /** Host devices made available (e.g. /dev/fuse for Apptainer's squashfuse). */
+  readonly devices?: readonly string[];
   /** Host bind mounts the server itself decides (never from the browser). */
   readonly binds?: readonly string[];
   /**

@@ -148,11 +148,15 @@ export class DockerBackend implements ContainerBackend {
     const container = await this.docker.createContainer({
       Image: env.image,
       Cmd: [...env.command],
-      name: `lecture-${env.id}-${sessionId.slice(0, 12).toLowerCase().replace(/[^a-z0-9]/g, 'x')}`,
+      // Unique per session (and per server for shared environments): two servers on one engine
+      // (a deck and a test run) never collide.
+      name: `lecture-${env.id}-${sessionId.replace(/[^a-zA-Z0-9_.-]/g, 'x')}`,
       Labels: this.labels(env, sessionId),
       WorkingDir: env.workdir,
       Env: Object.entries(env.env ?? {}).map(([k, v]) => `${k}=${v}`),
       HostConfig: hostConfig(env),
+      // Anonymous volumes: removed with the container (`remove({ v: true })`).
+      Volumes: Object.fromEntries((env.scratchVolumes ?? []).map((path) => [path, {}])),
       NetworkDisabled: env.network === 'none',
     });
     this.owned.add(container.id);
@@ -173,7 +177,7 @@ export class DockerBackend implements ContainerBackend {
     let pending = this.shared.get(env.id);
     if (!pending) {
       this.options.onSharedState?.(env.id, { state: 'starting' });
-      pending = this.createContainer(env, `shared-${env.id}-${process.pid}`).then(
+      pending = this.createContainer(env, `shared-${process.pid}-${Date.now().toString(36)}`).then(
         (id) => {
           this.options.onSharedState?.(env.id, { state: 'ready' });
           return id;

@@ -29,6 +29,11 @@ export interface EnvironmentSpec {
   readonly readOnlyRoot: boolean;
   /** Writable in-memory mounts: path → docker tmpfs options (e.g. `size=64m,mode=1777`). */
   readonly tmpfs?: Readonly<Record<string, string>>;
+  /**
+   * Container paths that get an anonymous volume of their own, removed with the container: the
+   * lab's /var/lib/docker (the nested engine cannot run on overlayfs), private to each server.
+   */
+  readonly scratchVolumes?: readonly string[];
   /** Named volumes owned by the server: volume name → container path. */
   readonly volumes?: Readonly<Record<string, string>>;
   /** Linux capabilities: sandboxes drop all. */

@@ -12,6 +12,8 @@ export interface ServerConfig {
   readonly webRoot: string;
   readonly slides: string;
   readonly repoRoot: string;
+  /** Demo recordings (served) and live recordings (`live/`): LECTURE_RECORDINGS. */
+  readonly recordingsDir: string;
   readonly allowedOrigins: readonly string[];
   /** Address printed for the audience (the machine's LAN address unless set). */
   readonly publicHost: string;
@@ -36,6 +38,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     webRoot: resolve(env.LECTURE_WEB_ROOT ?? resolve(repoRoot, 'apps/web/dist')),
     slides: resolve(env.LECTURE_SLIDES ?? resolve(repoRoot, 'slides/containers-demo.md')),
     repoRoot,
+    recordingsDir: resolve(env.LECTURE_RECORDINGS ?? resolve(repoRoot, 'recordings')),
     allowedOrigins: (env.LECTURE_ALLOWED_ORIGINS ?? '').split(',').map((s) => s.trim()).filter(Boolean),
     publicHost: env.LECTURE_PUBLIC_HOST ?? lanAddress() ?? 'localhost',
   };

@@ -12,6 +12,7 @@ import {
 } from '@lecture/protocol';
 import type { WebSocket } from 'ws';
 import type { LectureHall, Member } from './hall.js';
+import type { Recordings } from './recorder.js';
 import type { SandboxPolicy, StartQueue } from './sandboxes.js';
 import type { Attachment, PaneMessage } from './session.js';
 import type { SessionRegistry } from './sessions.js';
@@ -28,6 +29,8 @@ export interface ConnectionOptions {
   readonly sandboxQueue: StartQueue;
   /** Return a shared environment to its seeded state (the presenter's "reset lab"). */
   readonly resetEnvironment: (env: string) => Promise<void>;
+  /** The presenter's recordings of panes (absent: recording is refused). */
+  readonly recordings?: Recordings;
   readonly log?: (line: string) => void;
 }
 
@@ -96,6 +99,7 @@ export class Connection {
       case 'ack':
       case 'close':
       case 'restart':
+      case 'record':
         return this.onChannelMessage(message);
       case 'slide':
         if (this.role !== 'presenter') return this.reject('forbidden', 'only the presenter moves the slides');
@@ -165,6 +169,8 @@ export class Connection {
     const since = message.session === session.id ? message.since : undefined;
     if (mode === 'driver') session.resize(message.cols, message.rows);
     this.channels.set(channel, session.attach(mode, send, since));
+    const recorder = mode === 'driver' ? this.options.recordings?.get(session) : undefined;
+    if (recorder) send({ type: 'recording', recording: true, file: this.options.recordings?.name(recorder) });
   }
 
   /** A shell of the caller's own: one per browser, capped in total, started through the queue. */
@@ -215,6 +221,8 @@ export class Connection {
         if (attachment.mode !== 'driver') return this.reject('forbidden', 'only the presenter can restart this shell', message.channel);
         if (session.state === 'exited' || session.state === 'error') void session.start();
         return;
+      case 'record':
+        return this.onRecord(attachment, message.channel, message.action);
       case 'close':
         this.channels.delete(message.channel);
         session.detach(attachment);
@@ -223,6 +231,31 @@ export class Connection {
       default:
         return;
     }
+  }
+
+  /** Presenter: start or stop recording a pane's session (an asciicast file on the server). */
+  private onRecord(attachment: Attachment, channel: number, action: 'start' | 'stop'): void {
+    const recordings = this.options.recordings;
+    if (attachment.mode !== 'driver' || this.role !== 'presenter' || attachment.session.key.startsWith(SANDBOX_PREFIX)) {
+      return this.reject('forbidden', 'only the presenter can record a pane', channel);
+    }
+    if (!recordings) return this.reject('forbidden', 'recording is not available on this server', channel);
+    const session = attachment.session;
+    if (action === 'start') {
+      const recorder = recordings.start(session);
+      this.options.log?.(`recording pane ${session.pane} to ${recorder.file}`);
+      return this.send({ type: 'recording', channel, recording: true, file: recordings.name(recorder) });
+    }
+    const recorder = recordings.get(session);
+    if (!recorder) return this.send({ type: 'recording', channel, recording: false });
+    const file = recordings.name(recorder);
+    recordings.stop(session).then(
+      (result) => this.send({ type: 'recording', channel, recording: false, file, seconds: Math.round((result?.seconds ?? 0) * 10) / 10 }),
+      (error: unknown) => {
+        this.options.log?.(`recording of ${session.pane} failed: ${String(error)}`);
+        this.send({ type: 'error', code: 'internal', message: 'the recording could not be written', channel });
+      },
+    );
   }
 
   dispose(): void {

@@ -44,6 +44,7 @@ async function main(): Promise<void> {
     panes: panesOf(deck),
     polls: pollsOf(deck),
     resetEnvironment,
+    recordingsDir: config.recordingsDir,
     audienceUrl: `http://${config.publicHost}:${config.port}/`,
     allowedOrigins: config.allowedOrigins,
     log,

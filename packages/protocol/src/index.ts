@@ -137,6 +137,16 @@ export const PollControlSchema = z.object({
 /** Presenter: return a shared environment (the Docker lab) to its seeded state. */
 export const EnvironmentResetSchema = z.object({ type: z.literal('env-reset'), env: id });
 
+/**
+ * Presenter: start or stop recording a pane's session as an asciicast v2 file on the server
+ * (`recordings/live/<pane>-<time>.cast`). The recording starts with the current screen.
+ */
+export const RecordSchema = z.object({
+  type: z.literal('record'),
+  channel,
+  action: z.enum(['start', 'stop']),
+});
+
 export const ClientMessageSchema = z.discriminatedUnion('type', [
   HelloSchema,
   OpenSchema,
@@ -150,6 +160,7 @@ export const ClientMessageSchema = z.discriminatedUnion('type', [
   VoteSchema,
   PollControlSchema,
   EnvironmentResetSchema,
+  RecordSchema,
 ]);
 
 export type ClientMessage = z.infer<typeof ClientMessageSchema>;
@@ -262,6 +273,17 @@ export const EnvironmentStateSchema = z.object({
   message: z.string().optional(),
 });
 
+/** To presenters: whether a pane's session is being recorded, and into which file. */
+export const RecordingSchema = z.object({
+  type: z.literal('recording'),
+  channel,
+  recording: z.boolean(),
+  /** The file's path relative to the recordings folder, e.g. `live/docker-lab-2025-….cast`. */
+  file: z.string().optional(),
+  /** Seconds recorded (on stop). */
+  seconds: z.number().min(0).optional(),
+});
+
 export const ServerMessageSchema = z.discriminatedUnion('type', [
   WelcomeSchema,
   OpenedSchema,
@@ -276,6 +298,7 @@ export const ServerMessageSchema = z.discriminatedUnion('type', [
   AudienceSchema,
   PollStateSchema,
   EnvironmentStateSchema,
+  RecordingSchema,
 ]);
 
 export type ServerMessage = z.infer<typeof ServerMessageSchema>;
@@ -309,3 +332,4 @@ export function parseServerMessage(raw: string): ParseResult<ServerMessage> {
 export function encode(message: ClientMessageInput | ServerMessage): string {
   return JSON.stringify(message);
 }
+export * from './asciicast.js';

@@ -1,0 +1,99 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type EnvironmentSpec, FakeBackend } from '@lecture/containers';
+import { parseCast } from '@lecture/protocol';
+import { afterEach, describe, expect, it } from 'vitest';
+import { Recorder, Recordings } from './recorder.js';
+import { Session } from './session.js';
+
+const environment: EnvironmentSpec = {
+  id: 'sandbox',
+  description: 'test sandbox',
+  image: 'lecture/sandbox',
+  user: 'student',
+  shell: ['bash', '-l'],
+  workdir: '/home/student',
+  lifecycle: 'per-session',
+  command: ['sleep', 'infinity'],
+  limits: { memoryBytes: 64 * 1024 * 1024, cpus: 0.5, pids: 64 },
+  network: 'none',
+  readOnlyRoot: true,
+};
+
+const dirs: string[] = [];
+const sessions: Session[] = [];
+afterEach(async () => {
+  await Promise.all(sessions.splice(0).map((s) => s.end('test over')));
+  for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
+});
+
+async function readySession(): Promise<Session> {
+  const session = new Session({ key: 'presenter:demo', pane: 'demo', environment, backend: new FakeBackend(), cols: 80, rows: 24 });
+  sessions.push(session);
+  session.attach('driver', () => {});
+  await session.start();
+  await new Promise((r) => setTimeout(r, 10)); // the fake shell's prompt
+  return session;
+}
+
+const tick = () => new Promise((r) => setTimeout(r, 5));
+
+describe('Recorder', () => {
+  it('writes an asciicast: the current screen at t=0, then the output with its times', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rec-'));
+    dirs.push(dir);
+    const session = await readySession();
+    session.input('echo before\r');
+    await tick();
+    await session.flushScreen();
+    let now = 1_000_000;
+    const recorder = new Recorder(session, { file: join(dir, 'a.cast'), title: 'demo', now: () => now });
+    now += 1500;
+    session.input('echo after\r');
+    await tick();
+    now += 10_000;
+    session.resize(100, 30);
+    const result = await recorder.stop();
+    const cast = parseCast(readFileSync(result.file, 'utf8'));
+    expect(cast.header).toMatchObject({ version: 2, width: 80, height: 24, title: 'demo', timestamp: 1000 });
+    const [first, ...rest] = cast.events;
+    expect(first?.[0]).toBe(0);
+    expect(first?.[2]).toContain('echo before');
+    expect(rest.map((e) => e[2]).join('')).toContain('echo after');
+    expect(rest[0]?.[0]).toBe(1.5);
+    expect(result.output).toContain('echo after');
+    expect(session.attachedCount).toBe(1); // the recorder detached; the driver stays
+  });
+
+  it('shortens pauses when asked, and stops with the session', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rec-'));
+    dirs.push(dir);
+    const session = await readySession();
+    let now = 0;
+    const recorder = new Recorder(session, { file: join(dir, 'b.cast'), idleCapSeconds: 2, now: () => now });
+    now += 60_000;
+    session.input('x\r');
+    await tick();
+    await session.end('bye');
+    const result = await recorder.stop();
+    expect(recorder.stopped).toBe(true);
+    const cast = parseCast(readFileSync(result.file, 'utf8'));
+    expect(cast.header.idle_time_limit).toBe(2);
+    expect(cast.duration).toBe(2);
+  });
+
+  it('Recordings keeps one recording per session, under live/', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rec-'));
+    dirs.push(dir);
+    const recordings = new Recordings(join(dir, 'live'));
+    const session = await readySession();
+    const a = recordings.start(session);
+    expect(recordings.start(session)).toBe(a);
+    expect(recordings.name(a)).toMatch(/^live\/demo-\d{4}-\d\d-\d\dT\d\d-\d\d-\d\dZ\.cast$/);
+    const result = await recordings.stop(session);
+    expect(result?.file).toBe(a.file);
+    expect(recordings.get(session)).toBeUndefined();
+    expect(await recordings.stop(session)).toBeUndefined();
+  });
+});

@@ -6,8 +6,8 @@ import { pageMode } from './mode';
 
 export function App() {
   const mode = pageMode();
-  // Speaker-view iframes render the slides only: no socket, no shells.
-  const [client] = useState(() => (mode.receiver ? undefined : new TerminalClient()));
+  // Speaker-view iframes, the print view and the static copy render the slides only: no socket.
+  const [client] = useState(() => (mode.receiver || mode.print || mode.static ? undefined : new TerminalClient()));
   useEffect(() => () => client?.dispose(), [client]);
   return <DeckView deck={deck} client={client} mode={mode} />;
 }

@@ -12,6 +12,8 @@ export interface TerminalPaneHandle {
   focus(): void;
   /** The visible text of the terminal (tests, export). */
   text(): string;
+  /** Presenter: start or stop recording this pane on the server; false when not connected. */
+  record(start: boolean): boolean;
 }
 
 export interface TerminalPaneProps {
@@ -28,6 +30,8 @@ export interface TerminalPaneProps {
   /** Called when the user presses the key that returns focus to the slides. */
   readonly onEscape?: () => void;
   readonly onStateChange?: (state: PaneState) => void;
+  /** The server says whether this pane is being recorded (presenter). */
+  readonly onRecording?: (recording: boolean, file?: string) => void;
 }
 
 /** The key that hands the keyboard back to the deck while a terminal has focus. */
@@ -58,6 +62,8 @@ export function TerminalPane(props: TerminalPaneProps) {
   fontScaleRef.current = fontScale;
   const onEscapeRef = useRef(props.onEscape);
   onEscapeRef.current = props.onEscape;
+  const onRecordingRef = useRef(props.onRecording);
+  onRecordingRef.current = props.onRecording;
 
   const changeState = (next: PaneState, text?: string) => {
     setState(next);
@@ -215,6 +221,10 @@ export function TerminalPane(props: TerminalPaneProps) {
               break;
             case 'closed':
               changeState('exited', m.reason);
+              onRecordingRef.current?.(false);
+              break;
+            case 'recording':
+              onRecordingRef.current?.(m.recording, m.file);
               break;
             default:
               break;
@@ -240,6 +250,11 @@ export function TerminalPane(props: TerminalPaneProps) {
       },
       focus() {
         termRef.current?.focus();
+      },
+      record(start: boolean) {
+        if (!channelRef.current || modeRef.current !== 'driver') return false;
+        channelRef.current.send({ type: 'record', action: start ? 'start' : 'stop' });
+        return true;
       },
       text() {
         const term = termRef.current;

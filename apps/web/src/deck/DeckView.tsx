@@ -100,9 +100,11 @@ export function DeckView({ deck, client, mode }: DeckViewProps) {
       viewDistance: 2,
       pdfMaxPagesPerSlide: 1,
       pdfSeparateFragments: false,
-      showNotes: false,
+      // The print view (PDF): one 16:9 page of 1920×1080 px per slide, speaker notes with ?notes.
+      ...(mode.print ? { width: 1920, height: 1080, margin: 0 } : {}),
+      showNotes: (mode.print && /[?&]notes\b/.test(location.search) ? 'separate-page' : false) as unknown as boolean,
     }),
-    [],
+    [mode.print],
   );
 
   return (
@@ -121,7 +123,7 @@ export function DeckView({ deck, client, mode }: DeckViewProps) {
           </Slide>
         ))}
       </Deck>
-      {!mode.receiver && !mode.print && (
+      {!mode.receiver && !mode.print && !mode.static && (
         <PresenterBar
           status={status}
           role={role}

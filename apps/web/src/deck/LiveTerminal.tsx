@@ -1,7 +1,9 @@
 import type { TerminalBlock } from '@lecture/slides';
-import { TerminalPane, type TerminalPaneHandle, type PaneState } from '@lecture/terminal';
-import { useCallback, useState } from 'react';
+import { ReplayPane, TerminalPane, type TerminalPaneHandle, type PaneState } from '@lecture/terminal';
+import { useCallback, useMemo, useRef, useState } from 'react';
+import { pageMode } from '../mode';
 import { useDeck } from './context';
+import { STATIC_BUILD, recordingUrl, useBackendProblem } from './replay';
 
 const SCALES = [0.6, 0.7, 0.8, 0.9, 1, 1.15, 1.3, 1.5, 1.75, 2];
 
@@ -10,19 +12,40 @@ function releaseFocus(): void {
   document.querySelector<HTMLElement>('.reveal')?.focus?.();
 }
 
-/** A terminal block on a slide: the pane with its title bar (font size, maximise). */
+/**
+ * A terminal block on a slide: the pane with its title bar (font size, maximise, and for the
+ * presenter ● REC). A demo pane (one with a `recording`) replays its recording instead of a live
+ * shell in the print view, in the static copy, with `?replay`, and when the server has no
+ * container engine, saying why.
+ */
 export function LiveTerminal({
   block,
   active,
   register,
   scope = 'presenter',
+  recording,
 }: {
   block: TerminalBlock;
   active: boolean;
   register: (handle: TerminalPaneHandle | null) => void;
   scope?: 'presenter' | 'sandbox';
+  /** Name of the demo's recording (`recordings/<name>.cast`), when it has one. */
+  recording?: string;
 }) {
-  const { client, receiver, print } = useDeck();
+  const { client, receiver, print, role } = useDeck();
+  const forced = useMemo(() => pageMode().replay, []);
+  const canReplay = recording !== undefined && !receiver && (scope === 'presenter' || print || forced);
+  const [problem, recheck] = useBackendProblem(canReplay && !forced && !print);
+  const replay = canReplay && (print || forced || problem !== undefined);
+  const reason = forced
+    ? STATIC_BUILD
+      ? 'A recording of the demo: this copy of the lecture has no live shells.'
+      : 'Replay requested with ?replay.'
+    : problem
+      ? `${problem} Showing the recorded demo instead.`
+      : undefined;
+  const handleRef = useRef<TerminalPaneHandle | null>(null);
+  const [recordingFile, setRecordingFile] = useState<{ on: boolean; file?: string }>({ on: false });
   const [scaleIndex, setScaleIndex] = useState(() => {
     const stored = localStorage.getItem('lecture.terminalScale');
     const saved = stored === null ? Number.NaN : Number(stored);
@@ -36,15 +59,49 @@ export function LiveTerminal({
       localStorage.setItem('lecture.terminalScale', String(next));
       return next;
     });
-  const ref = useCallback((handle: TerminalPaneHandle | null) => register(handle), [register]);
+  const ref = useCallback(
+    (handle: TerminalPaneHandle | null) => {
+      handleRef.current = handle;
+      register(handle);
+    },
+    [register],
+  );
+  const onState = useCallback(
+    (next: PaneState) => {
+      setState(next);
+      // A shell that could not start may have met a missing engine: ask the server again.
+      if (next === 'error' && recording !== undefined) recheck();
+    },
+    [recheck, recording],
+  );
+  const live = client && !receiver && !print && !replay;
 
   return (
     <div className={`live-terminal${maximised ? ' live-terminal--maximised' : ''}`} data-pane-frame={block.pane}>
       <div className="live-terminal__bar">
-        <span className={`live-terminal__dot live-terminal__dot--${state}`} />
+        <span className={`live-terminal__dot live-terminal__dot--${replay ? 'replay' : state}`} />
         <span className="live-terminal__title">{block.title ?? block.pane}</span>
         <span className="live-terminal__env">{block.env}</span>
         <span className="live-terminal__spacer" />
+        {live && role === 'presenter' && scope === 'presenter' && (
+          <button
+            type="button"
+            className={`live-terminal__rec${recordingFile.on ? ' live-terminal__rec--on' : ''}`}
+            aria-pressed={recordingFile.on}
+            data-recording={recordingFile.on ? 'true' : 'false'}
+            title={
+              recordingFile.on
+                ? `Recording to recordings/${recordingFile.file ?? 'live/'}: click to stop`
+                : recordingFile.file
+                  ? `Saved recordings/${recordingFile.file}. Click to record again`
+                  : 'Record this terminal (asciicast, on the server)'
+            }
+            disabled={state !== 'ready' && !recordingFile.on}
+            onClick={() => handleRef.current?.record(!recordingFile.on)}
+          >
+            ● REC
+          </button>
+        )}
         <button type="button" title="Smaller font" aria-label="Smaller font" onClick={() => scale(-1)}>
           A−
         </button>
@@ -61,7 +118,16 @@ export function LiveTerminal({
         </button>
       </div>
       <div className="live-terminal__body">
-        {client && !receiver && !print ? (
+        {replay && recording ? (
+          <ReplayPane
+            src={recordingUrl(recording)}
+            pane={block.pane}
+            active={active}
+            instant={print}
+            {...(reason ? { reason } : {})}
+            fontScale={SCALES[scaleIndex]}
+          />
+        ) : live ? (
           <TerminalPane
             ref={ref}
             client={client}
@@ -71,7 +137,8 @@ export function LiveTerminal({
             active={active}
             fontScale={SCALES[scaleIndex]}
             onEscape={releaseFocus}
-            onStateChange={setState}
+            onStateChange={onState}
+            onRecording={(on, file) => setRecordingFile({ on, ...(file ? { file } : {}) })}
           />
         ) : (
           <div className="terminal-placeholder" data-pane={block.pane} data-terminal-state="placeholder">
@@ -79,7 +146,7 @@ export function LiveTerminal({
           </div>
         )}
       </div>
-      <div className="live-terminal__hint">Click to type · Ctrl+] back to the slides</div>
+      {!replay && <div className="live-terminal__hint">Click to type · Ctrl+] back to the slides</div>}
     </div>
   );
 }

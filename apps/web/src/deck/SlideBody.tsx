@@ -15,6 +15,12 @@ export function SlideBody({ slide, active }: { slide: Slide; active: boolean }) 
   const tryIt = slide.try === 'sandbox' && role === 'audience';
   const terminals = slide.blocks.filter((b): b is Extract<Block, { kind: 'terminal' }> => b.kind === 'terminal');
   const content = slide.blocks.filter((b) => b.kind !== 'terminal');
+  // A pane with steps on this slide is a demo: `npm run record` made its recording.
+  const demoPanes = new Set(
+    slide.blocks.flatMap((b) => (b.kind === 'console' && b.lines.some((l) => l.kind === 'step') ? [b.pane] : [])),
+  );
+  const recordingOf = (pane: string) =>
+    !demoPanes.has(pane) ? undefined : pane === [...demoPanes][0] ? slide.id : `${slide.id}--${pane}`;
   const body = content.map((block, i) => {
     switch (block.kind) {
       case 'html':
@@ -56,6 +62,7 @@ export function SlideBody({ slide, active }: { slide: Slide; active: boolean }) 
             key={t.pane}
             block={t}
             active={active}
+            recording={recordingOf(t.pane)}
             register={(handle) => {
               if (handle) panes.current.set(t.pane, handle);
               else panes.current.delete(t.pane);

@@ -322,7 +322,10 @@ class DockerShell implements Shell {
 
 function hostConfig(env: EnvironmentSpec): Docker.HostConfig {
   // CgroupnsMode is in the Engine API (1.41+) but not in @types/dockerode.
-  const config: Docker.HostConfig & { CgroupnsMode?: string } = {
+  // `systempaths=unconfined` is a docker CLI option, not an Engine one: the CLI sends it as empty
+  // MaskedPaths/ReadonlyPaths (the Engine refuses it in SecurityOpt).
+  const unconfinedPaths = env.securityOpt?.includes('systempaths=unconfined') ?? false;
+  const config: Docker.HostConfig & { CgroupnsMode?: string; MaskedPaths?: string[]; ReadonlyPaths?: string[] } = {
     NetworkMode: env.network,
     Memory: env.limits.memoryBytes,
     MemorySwap: env.limits.memoryBytes,
@@ -332,7 +335,8 @@ function hostConfig(env: EnvironmentSpec): Docker.HostConfig {
     Tmpfs: env.tmpfs ? { ...env.tmpfs } : undefined,
     CapAdd: env.capAdd ? [...env.capAdd] : undefined,
     CapDrop: env.capDrop ? [...env.capDrop] : undefined,
-    SecurityOpt: env.securityOpt ? [...env.securityOpt] : undefined,
+    SecurityOpt: env.securityOpt ? env.securityOpt.filter((o) => o !== 'systempaths=unconfined') : undefined,
+    ...(unconfinedPaths ? { MaskedPaths: [], ReadonlyPaths: [] } : {}),
     CgroupnsMode: env.cgroupnsMode,
     // A device the host lacks is left out rather than failing the start (Apptainer then unpacks).
     Devices: (env.devices ?? []).filter((path) => existsSync(path)).map((path) => ({ PathOnHost: path, PathInContainer: path, CgroupPermissions: 'rwm' })),

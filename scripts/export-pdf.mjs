@@ -68,7 +68,9 @@ try {
   );
   await page.evaluate(() => document.fonts.ready.then(() => undefined));
   const info = await page.evaluate(() => ({
-    pages: document.querySelectorAll('.reveal .slides .pdf-page').length,
+    pages:
+      document.querySelectorAll('.reveal .slides .pdf-page').length +
+      document.querySelectorAll('.reveal .slides .speaker-notes-pdf[data-layout="separate-page"]').length,
     slides: document.querySelectorAll('.reveal .slides section').length,
     replays: document.querySelectorAll('[data-terminal-state="replay"]').length,
     missing: [...document.querySelectorAll('[data-replay-missing]')].map((p) => p.getAttribute('data-pane')),
@@ -77,7 +79,7 @@ try {
   await page.pdf({ path: out, preferCSSPageSize: true, printBackground: true });
   const kib = Math.round(statSync(out).size / 1024);
   console.log(
-    `Wrote ${out}: ${info.pages} pages for ${info.slides} slides, ${info.replays} terminals from recordings, ${kib} KiB, in ${((Date.now() - started) / 1000).toFixed(1)} s.`,
+    `Wrote ${out}: ${info.pages} pages for ${info.slides} slides${notes ? ' (with notes pages)' : ''}, ${info.replays} terminals from recordings, ${kib} KiB, in ${((Date.now() - started) / 1000).toFixed(1)} s.`,
   );
   if (info.missing.length) console.warn(`No recording for the panes on: ${info.missing.join(', ')} (run npm run record).`);
 } catch (error) {

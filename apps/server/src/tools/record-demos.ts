@@ -181,7 +181,13 @@ function cursorLine(screen: TerminalType): string {
 }
 
 /** Wait until the shell is done with what it was sent: prompt back and quiet, or long quiet. */
-async function settle(socket: PresenterSocket, p: PaneChannel, timeoutMs: number, keysOnly: boolean): Promise<'prompt' | 'quiet' | 'timeout'> {
+async function settle(
+  socket: PresenterSocket,
+  p: PaneChannel,
+  timeoutMs: number,
+  keysOnly: boolean,
+  quietNoPromptMs = QUIET_NO_PROMPT_MS,
+): Promise<'prompt' | 'quiet' | 'timeout'> {
   let how: 'prompt' | 'quiet' = 'prompt';
   const ok = await socket.until(
     p,
@@ -189,11 +195,11 @@ async function settle(socket: PresenterSocket, p: PaneChannel, timeoutMs: number
       if (p.state === 'error' || p.state === 'exited') return true;
       const quiet = Date.now() - p.lastOutput;
       const started = keysOnly ? p.since.length > 0 : /[\r\n]/.test(p.since);
-      if (started && quiet >= QUIET_MS && PROMPT.test(cursorLine(p.screen))) {
+      if (started && quiet >= QUIET_MS && PROMPT.test(cursorLine(p.screen).trimEnd())) {
         how = 'prompt';
         return true;
       }
-      if (quiet >= QUIET_NO_PROMPT_MS && p.since.length > 0) {
+      if (quiet >= quietNoPromptMs && p.since.length > 0) {
         how = 'quiet';
         return true;
       }
@@ -338,7 +344,10 @@ async function main(): Promise<number> {
           pc.since = '';
           await typeStep(socket, pc, step);
           const keysOnly = !step.send.endsWith('\r') || step.send === '\r';
-          const how = await settle(socket, pc, step.waitSeconds * 1000, keysOnly);
+          // A step announced as long (`# wait: N` over the default) ends only at the prompt: a
+          // build or a pull may be quiet for a while.
+          const quietNoPrompt = step.waitSeconds > 15 ? Number.POSITIVE_INFINITY : QUIET_NO_PROMPT_MS;
+          const how = await settle(socket, pc, step.waitSeconds * 1000, keysOnly, quietNoPrompt);
           if (pc.state === 'error' || pc.state === 'exited') {
             result.problem ??= `step ${i + 1} (${step.display}): the shell ${pc.state === 'error' ? `failed: ${pc.message}` : 'exited'}`;
             break;

@@ -6,6 +6,7 @@ import '@xterm/xterm/css/xterm.css';
 import 'highlight.js/styles/github-dark.css';
 import '@lecture/terminal/terminal.css';
 import './deck/theme.css';
+import './deck/slides.css';
 import './deck/print.css';
 
 const root = document.getElementById('root');

@@ -28,8 +28,7 @@ export function serveStatic(root, { recordings, port = 0 } = {}) {
   const casts = recordings ? resolve(recordings) : undefined;
   const server = createServer((req, res) => {
     const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
-    let file =
-      casts && path.startsWith('/recordings/') ? inside(casts, path.slice('/recordings/'.length)) : inside(base, path);
+    let file = casts && path.startsWith('/recordings/') ? inside(casts, path.slice('/recordings/'.length)) : inside(base, path);
     if (file && existsSync(file) && statSync(file).isDirectory()) file = join(file, 'index.html');
     if (!file || !existsSync(file)) {
       res.writeHead(404, { 'content-type': 'text/plain' }).end('Not found');
@@ -44,7 +43,11 @@ export function serveStatic(root, { recordings, port = 0 } = {}) {
       const { port: actual } = server.address();
       resolveServer({
         url: `http://127.0.0.1:${actual}`,
-        close: () => new Promise((done) => { server.closeAllConnections(); server.close(() => done()); }),
+        close: () =>
+          new Promise((done) => {
+            server.closeAllConnections();
+            server.close(() => done());
+          }),
       });
     });
   });

@@ -13,6 +13,8 @@ export async function gotoSlide(page: Page, id: string): Promise<void> {
     (window as unknown as { lectureDeck: { slide(h: number): void } }).lectureDeck.slide(index);
   }, id);
   await expect(page.locator(`section#${id}.present`)).toBeVisible();
+  // reveal writes the hash debounced (up to 1 s later): a reload before that would land elsewhere.
+  await expect(page).toHaveURL(new RegExp(`#/${id}(/|$)`));
 }
 
 export function pane(page: Page, slide: string) {

@@ -167,7 +167,10 @@ export class Recordings {
   start(session: Session): Recorder {
     const existing = this.get(session);
     if (existing) return existing;
-    const time = new Date().toISOString().replace(/\.\d+Z$/, 'Z').replace(/:/g, '-');
+    const time = new Date()
+      .toISOString()
+      .replace(/\.\d+Z$/, 'Z')
+      .replace(/:/g, '-');
     const recorder = new Recorder(session, {
       file: join(this.dir, `${session.pane}-${time}.cast`),
       title: `${session.pane} (${session.environment.id})`,

@@ -64,12 +64,7 @@ export function parseCast(text: string): Cast {
       header = h as CastHeader;
       return;
     }
-    if (
-      !Array.isArray(value) ||
-      typeof value[0] !== 'number' ||
-      !['o', 'i', 'r', 'm'].includes(value[1]) ||
-      typeof value[2] !== 'string'
-    ) {
+    if (!Array.isArray(value) || typeof value[0] !== 'number' || !['o', 'i', 'r', 'm'].includes(value[1]) || typeof value[2] !== 'string') {
       throw new CastFormatError(`line ${i + 1}: not an event`);
     }
     // Events are in time order; a clock that went back is clamped.
@@ -104,5 +99,6 @@ export function capIdle(cast: Cast, cap: number): Cast {
 
 /** A cast as file text: the header line, then one line per event. */
 export function formatCast(cast: Cast): string {
-  return [castHeaderLine(cast.header), ...cast.events.map(([t, code, data]) => castEventLine(t, code, data))].join('\n') + '\n';
+  const lines = [castHeaderLine(cast.header), ...cast.events.map(([t, code, data]) => castEventLine(t, code, data))];
+  return `${lines.join('\n')}\n`;
 }

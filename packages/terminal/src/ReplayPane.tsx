@@ -92,6 +92,7 @@ export function ReplayPane(props: ReplayPaneProps) {
   };
 
   // The terminal, once the recording is loaded (its size is the recording's).
+  // biome-ignore lint/correctness/useExhaustiveDependencies: once per recording; layout and advance read refs
   useEffect(() => {
     const host = hostRef.current;
     if (!host || !cast) return;
@@ -147,9 +148,9 @@ export function ReplayPane(props: ReplayPaneProps) {
       termRef.current = null;
       fitRef.current = null;
     };
-    // biome-ignore lint/correctness/useExhaustiveDependencies: once per recording
   }, [cast, instant]);
 
+  // biome-ignore lint/correctness/useExhaustiveDependencies: refit when the font scale changes
   useEffect(() => layout(), [fontScale]);
 
   /** Write the events up to `time` (from the start again when seeking back). */
@@ -183,6 +184,7 @@ export function ReplayPane(props: ReplayPaneProps) {
     setPlaying(active && play.current.time < cast.duration);
   }, [active, cast, instant]);
 
+  // biome-ignore lint/correctness/useExhaustiveDependencies: advance reads refs
   useEffect(() => {
     const term = termRef.current;
     if (!playing || !cast || !term) return;
@@ -199,7 +201,6 @@ export function ReplayPane(props: ReplayPaneProps) {
       frame = requestAnimationFrame(tick);
     });
     return () => cancelAnimationFrame(frame);
-    // biome-ignore lint/correctness/useExhaustiveDependencies: advance reads refs
   }, [playing, cast, speed]);
 
   const seek = (time: number) => {
@@ -223,22 +224,18 @@ export function ReplayPane(props: ReplayPaneProps) {
       data-terminal-state="replay"
       data-replay-done={done || load.status === 'missing' ? 'true' : 'false'}
       {...(load.status === 'missing' ? { 'data-replay-missing': 'true' } : {})}
+      {...(cast ? { 'data-replay-duration': cast.duration.toFixed(1) } : {})}
     >
       <div className="replay-pane__banner">
         <span className="replay-pane__label">Replay</span>
         {reason && <span className="replay-pane__reason">{reason}</span>}
       </div>
-      <div
-        className="terminal-pane__host replay-pane__host"
-        ref={hostRef}
-        style={html ? { display: 'none' } : undefined}
-      />
+      <div className="terminal-pane__host replay-pane__host" ref={hostRef} style={html ? { display: 'none' } : undefined} />
       {html && (
         <div className="replay-pane__screen">
           <div
             className="replay-pane__text"
             style={{ '--cols': size?.cols ?? 80, '--rows': size?.rows ?? 24 } as CSSProperties}
-            // biome-ignore lint/security/noDangerouslySetInnerHtml: xterm's serializer escapes the terminal's text
             dangerouslySetInnerHTML={{ __html: html }}
           />
         </div>
@@ -267,13 +264,7 @@ export function ReplayPane(props: ReplayPaneProps) {
             {formatTime(position)} / {formatTime(cast.duration)}
           </span>
           {REPLAY_SPEEDS.map((s) => (
-            <button
-              key={s}
-              type="button"
-              className="replay-pane__speed"
-              aria-pressed={speed === s}
-              onClick={() => setSpeed(s)}
-            >
+            <button key={s} type="button" className="replay-pane__speed" aria-pressed={speed === s} onClick={() => setSpeed(s)}>
               {s}×
             </button>
           ))}

@@ -248,7 +248,9 @@ function stepsOf(slide: Slide): Map<string, Step[]> {
 /** What the slide itself says (text, expected output, notes): errors it mentions are expected. */
 function slideText(slide: Slide): string {
   return slide.blocks
-    .map((b) => (b.kind === 'html' ? b.html : b.kind === 'console' ? b.lines.map((l) => (l.kind === 'output' ? l.text : '')).join('\n') : ''))
+    .map((b) =>
+      b.kind === 'html' ? b.html : b.kind === 'console' ? b.lines.map((l) => (l.kind === 'output' ? l.text : '')).join('\n') : '',
+    )
     .concat(slide.notesText ?? '')
     .join('\n');
 }
@@ -378,7 +380,10 @@ async function main(): Promise<number> {
         result.seconds = cast.duration;
         // The check on the output: errors the slide does not announce.
         const firstFrame = cast.events.filter((e) => e[0] === 0).length;
-        const output = cast.events.slice(firstFrame).map((e) => (e[1] === 'o' ? e[2] : '')).join('');
+        const output = cast.events
+          .slice(firstFrame)
+          .map((e) => (e[1] === 'o' ? e[2] : ''))
+          .join('');
         const expected = slideText(slide);
         const bad = FAILURE_PATTERNS.find((pattern) => output.includes(pattern) && !expected.includes(pattern));
         if (bad) result.problem ??= `the output says "${bad}"`;
@@ -404,7 +409,9 @@ async function main(): Promise<number> {
     );
   }
   const failed = results.filter((r) => !r.ok);
-  console.log(`\n${results.length - failed.length} of ${results.length} demos recorded in ${Math.round((Date.now() - started) / 1000)} s into ${config.recordingsDir}`);
+  console.log(
+    `\n${results.length - failed.length} of ${results.length} demos recorded in ${Math.round((Date.now() - started) / 1000)} s into ${config.recordingsDir}`,
+  );
   if (failed.length) {
     console.error(`Failed demos: ${failed.map((r) => r.slide).join(', ')}`);
     return 1;

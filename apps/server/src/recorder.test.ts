@@ -1,6 +1,9 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { loadDeck } from '@lecture/slides';
 import { type EnvironmentSpec, FakeBackend } from '@lecture/containers';
 import { parseCast } from '@lecture/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -95,5 +98,32 @@ describe('Recorder', () => {
     expect(result?.file).toBe(a.file);
     expect(recordings.get(session)).toBeUndefined();
     expect(await recordings.stop(session)).toBeUndefined();
+  });
+});
+
+describe('the recordings in the repository', () => {
+  const root = join(dirname(fileURLToPath(import.meta.url)), '../../..');
+  const dir = join(root, 'recordings');
+  const casts = readdirSync(dir).filter((f) => f.endsWith('.cast'));
+
+  it('cover every demo slide, start with the screen at t=0 and hold real output', () => {
+    const deck = loadDeck(join(root, 'slides/containers-demo.md'), { repoRoot: root });
+    const demos = deck.slides.filter((s) => s.blocks.some((b) => b.kind === 'console' && b.lines.some((l) => l.kind === 'step')));
+    expect(casts.sort()).toEqual(demos.map((s) => `${s.id}.cast`).sort());
+    for (const name of casts) {
+      const cast = parseCast(readFileSync(join(dir, name), 'utf8'));
+      expect(cast.events[0]?.[0], name).toBe(0);
+      expect(cast.duration, name).toBeGreaterThan(1);
+      expect(cast.header.idle_time_limit, name).toBe(2);
+    }
+  });
+
+  const asciinema = spawnSync('asciinema', ['--version']).status === 0 && spawnSync('script', ['--version']).status === 0;
+  it.skipIf(!asciinema)('play with asciinema (asciinema cat, in a pseudo-terminal)', () => {
+    for (const name of casts) {
+      const r = spawnSync('script', ['-qec', `asciinema cat ${join(dir, name)}`, '/dev/null'], { encoding: 'utf8' });
+      expect(r.status, `${name}: ${r.stderr}`).toBe(0);
+      expect(r.stdout.length, name).toBeGreaterThan(100);
+    }
   });
 });

@@ -1,19 +1,11 @@
 import { defineConfig } from '@playwright/test';
+import { chromiumArgs, chromiumPath } from './scripts/chromium.mjs';
 
 /** End-to-end: real Chromium (Debian's, never a downloaded one) against the real server. */
 export const E2E_SECRET = 'e2e-presenter-secret-42';
 export const E2E_PORT = Number(process.env.E2E_PORT ?? 8190);
 export const E2E_NO_DOCKER_PORT = E2E_PORT + 1;
 
-const chromiumArgs = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-dev-shm-usage',
-];
 
 export default defineConfig({
   testDir: 'tests/e2e',
@@ -28,7 +20,7 @@ export default defineConfig({
   use: {
     baseURL: `http://127.0.0.1:${E2E_PORT}`,
     viewport: { width: 1920, height: 1080 },
-    launchOptions: { executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: chromiumArgs },
+    launchOptions: { executablePath: chromiumPath, args: chromiumArgs },
     trace: 'retain-on-failure',
     screenshot: 'only-on-failure',
   },

@@ -9,6 +9,7 @@
  * It builds the deck only if it is not built, and serves it with a plain static server (the
  * print view needs no live server and no Docker Engine).
  */
+import { chromiumArgs, chromiumPath } from './chromium.mjs';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
@@ -23,16 +24,6 @@ const outIndex = args.indexOf('--out');
 const out = resolve(root, outIndex >= 0 ? args[outIndex + 1] : 'export/containers-demo.pdf');
 const webRoot = join(root, 'apps/web/dist');
 const recordings = resolve(root, process.env.LECTURE_RECORDINGS ?? 'recordings');
-// The same flags as playwright.config.ts: quiet on a closed network, runs as root.
-const chromiumArgs = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-  '--no-first-run',
-  '--disable-dev-shm-usage',
-];
 
 const started = Date.now();
 if (!existsSync(join(webRoot, 'index.html'))) {
@@ -42,7 +33,7 @@ if (!existsSync(join(webRoot, 'index.html'))) {
 }
 
 const server = await serveStatic(webRoot, { recordings });
-const browser = await chromium.launch({ executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium', args: chromiumArgs });
+const browser = await chromium.launch({ executablePath: chromiumPath, args: chromiumArgs });
 let code = 0;
 try {
   const page = await browser.newPage({ viewport: { width: 1920, height: 1080 } });

@@ -2,14 +2,12 @@
 // Screenshots of the running deck, as a lecturer would see it: node scripts/screenshot.mjs
 // BASE=http://127.0.0.1:8080 KEY=<presenter key> OUT=/tmp/shots SLIDES=title,try-sandbox SIZE=1920x1080
 import { chromium } from '@playwright/test';
+import { chromiumArgs, chromiumPath } from './chromium.mjs';
 
 const base = process.env.BASE ?? 'http://127.0.0.1:8080';
 const out = process.env.OUT ?? '/tmp/shots';
 const [width, height] = (process.env.SIZE ?? '1920x1080').split('x').map(Number);
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-  args: ['--no-sandbox', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-});
+const browser = await chromium.launch({ executablePath: chromiumPath, args: chromiumArgs });
 const page = await browser.newPage({ viewport: { width, height } });
 if (process.env.KEY) await page.goto(`${base}/presenter?key=${process.env.KEY}`);
 await page.goto(`${base}/`);

@@ -1,31 +1,12 @@
-import { type EnvironmentSpec, FakeBackend, type FakeShell, type OpenShellOptions, type Shell } from '@lecture/containers';
-import {
-  type ClientMessageInput,
-  Limits,
-  PROTOCOL_VERSION,
-  type ServerMessage,
-  WS_PATH,
-  parseServerMessage,
-} from '@lecture/protocol';
+import { FakeBackend, testEnvironment, type FakeShell, type OpenShellOptions, type Shell } from '@lecture/containers';
+import { type ClientMessageInput, Limits, PROTOCOL_VERSION, type ServerMessage, WS_PATH, parseServerMessage } from '@lecture/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { type LectureServer, startLectureServer } from './app.js';
 
 const SECRET = 'test-presenter-secret-0123';
 
-const sandbox: EnvironmentSpec = {
-  id: 'sandbox',
-  description: 'test sandbox',
-  image: 'lecture/sandbox',
-  user: 'student',
-  shell: ['bash', '-l'],
-  workdir: '/home/student',
-  lifecycle: 'per-session',
-  command: ['sleep', 'infinity'],
-  limits: { memoryBytes: 64 * 1024 * 1024, cpus: 0.5, pids: 64 },
-  network: 'none',
-  readOnlyRoot: true,
-};
+const sandbox = testEnvironment();
 
 /** The deck's panes: what a browser may open. */
 const panes = new Map([

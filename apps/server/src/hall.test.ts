@@ -1,23 +1,11 @@
-import { type EnvironmentSpec, FakeBackend } from '@lecture/containers';
+import { FakeBackend, testEnvironment } from '@lecture/containers';
 import { type ClientMessageInput, PROTOCOL_VERSION, type ServerMessage, WS_PATH, parseServerMessage } from '@lecture/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { type LectureServer, type LectureServerOptions, startLectureServer } from './app.js';
 
 const SECRET = 'hall-presenter-secret-0123';
-const sandbox: EnvironmentSpec = {
-  id: 'sandbox',
-  description: 'test sandbox',
-  image: 'lecture/sandbox',
-  user: 'student',
-  shell: ['bash'],
-  workdir: '/home/student',
-  lifecycle: 'per-session',
-  command: ['sleep', 'infinity'],
-  limits: { memoryBytes: 64 * 1024 * 1024, cpus: 0.5, pids: 64 },
-  network: 'none',
-  readOnlyRoot: true,
-};
+const sandbox = testEnvironment({ shell: ['bash'] });
 
 let server: LectureServer | undefined;
 let backend: FakeBackend;

@@ -4,25 +4,13 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadDeck } from '@lecture/slides';
-import { type EnvironmentSpec, FakeBackend } from '@lecture/containers';
+import { FakeBackend, testEnvironment } from '@lecture/containers';
 import { parseCast } from '@lecture/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
 import { Recorder, Recordings } from './recorder.js';
 import { Session } from './session.js';
 
-const environment: EnvironmentSpec = {
-  id: 'sandbox',
-  description: 'test sandbox',
-  image: 'lecture/sandbox',
-  user: 'student',
-  shell: ['bash', '-l'],
-  workdir: '/home/student',
-  lifecycle: 'per-session',
-  command: ['sleep', 'infinity'],
-  limits: { memoryBytes: 64 * 1024 * 1024, cpus: 0.5, pids: 64 },
-  network: 'none',
-  readOnlyRoot: true,
-};
+const environment = testEnvironment();
 
 const dirs: string[] = [];
 const sessions: Session[] = [];

@@ -1,7 +1,7 @@
 import {
   BackendUnavailableError,
-  type EnvironmentSpec,
   FakeBackend,
+  testEnvironment,
   type FakeShell,
   type OpenShellOptions,
   type Shell,
@@ -10,19 +10,7 @@ import { FlowControl } from '@lecture/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type PaneMessage, Session } from './session.js';
 
-const environment: EnvironmentSpec = {
-  id: 'sandbox',
-  description: 'test sandbox',
-  image: 'lecture/sandbox',
-  user: 'student',
-  shell: ['bash', '-l'],
-  workdir: '/home/student',
-  lifecycle: 'per-session',
-  command: ['sleep', 'infinity'],
-  limits: { memoryBytes: 64 * 1024 * 1024, cpus: 0.5, pids: 64 },
-  network: 'none',
-  readOnlyRoot: true,
-};
+const environment = testEnvironment();
 
 /** What one browser received, with helpers to read it. */
 class Inbox {

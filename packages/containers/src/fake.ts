@@ -1,11 +1,5 @@
-import {
-  type BackendHealth,
-  type ContainerBackend,
-  type Disposable,
-  Emitter,
-  type OpenShellOptions,
-  type Shell,
-} from './backend.js';
+import type { EnvironmentSpec } from './environment.js';
+import { type BackendHealth, type ContainerBackend, type Disposable, Emitter, type OpenShellOptions, type Shell } from './backend.js';
 
 /**
  * An in-memory backend for fast unit tests of session logic: a "shell" that echoes its input
@@ -16,18 +10,14 @@ export class FakeBackend implements ContainerBackend {
   healthy = true;
 
   async health(): Promise<BackendHealth> {
-    return this.healthy
-      ? { ok: true, engine: 'fake' }
-      : { ok: false, problem: 'The fake engine is down.', fix: 'Set healthy = true.' };
+    return this.healthy ? { ok: true, engine: 'fake' } : { ok: false, problem: 'The fake engine is down.', fix: 'Set healthy = true.' };
   }
 
   async openShell(options: OpenShellOptions): Promise<Shell> {
-    const shell = new FakeShell(`fake-${options.sessionId}`, options.cols, options.rows, () =>
-      this.shells.delete(shell),
-    );
+    const shell = new FakeShell(`fake-${options.sessionId}`, options.cols, options.rows, () => this.shells.delete(shell));
     this.shells.add(shell);
     // After the caller has subscribed, as a real pty's first output would be.
-    setTimeout(() => shell.emit("$ "), 0);
+    setTimeout(() => shell.emit('$ '), 0);
     return shell;
   }
 
@@ -87,4 +77,22 @@ export class FakeShell implements Shell {
     this.disposed = true;
     this.onDispose();
   }
+}
+
+/** A small per-session environment for unit tests of the session logic (never started for real). */
+export function testEnvironment(overrides: Partial<EnvironmentSpec> = {}): EnvironmentSpec {
+  return {
+    id: 'sandbox',
+    description: 'test sandbox',
+    image: 'lecture/sandbox',
+    user: 'student',
+    shell: ['bash', '-l'],
+    workdir: '/home/student',
+    lifecycle: 'per-session',
+    command: ['sleep', 'infinity'],
+    limits: { memoryBytes: 64 * 1024 * 1024, cpus: 0.5, pids: 64 },
+    network: 'none',
+    readOnlyRoot: true,
+    ...overrides,
+  };
 }

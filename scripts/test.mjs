@@ -23,6 +23,7 @@ function run(command, args, { mayFail = false } = {}) {
 
 if (!existsSync(join(root, 'node_modules'))) run('npm', ['ci', '--no-audit', '--no-fund']);
 run('npm', ['run', '--silent', 'build']);
+run('npm', ['run', '--silent', 'lint']);
 run('bash', ['docker/build.sh']);
 
 const vitestOk = run('npx', ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile=${join(results, 'vitest.json')}`], { mayFail: true });

@@ -13,7 +13,7 @@ export class TestClient {
     const headers: Record<string, string> = {};
     if (options.secret) headers.Authorization = `Bearer ${options.secret}`;
     if (options.origin) headers.Origin = options.origin;
-    this.socket = new WebSocket(url.replace(/^http/, 'ws') + '/ws', { headers });
+    this.socket = new WebSocket(`${url.replace(/^http/, 'ws')}/ws`, { headers });
     this.socket.on('message', (data) => {
       const message = JSON.parse(data.toString()) as ServerMessage;
       this.messages.push(message);

@@ -25,7 +25,7 @@ async function main(): Promise<void> {
   // The lab's reset returns its private engine to the seeded images and the demo folder.
   const resetEnvironment = async (id: string) => {
     const env = environments.get(id);
-    if (!env || env.lifecycle !== 'shared' || !env.reset) throw new Error(`${id} cannot be reset`);
+    if (env?.lifecycle !== 'shared' || !env.reset) throw new Error(`${id} cannot be reset`);
     server?.hall.environment({ type: 'env-state', env: id, state: 'resetting' });
     const code = await backend.runInShared(env, env.reset);
     server?.hall.environment(

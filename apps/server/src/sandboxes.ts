@@ -58,6 +58,6 @@ export class StartQueue {
     const item = this.waiting.shift();
     if (!item) return;
     item.start();
-    this.waiting.forEach((w, i) => w.onPosition?.(i + 1));
+    for (const [i, w] of this.waiting.entries()) w.onPosition?.(i + 1);
   }
 }

@@ -150,8 +150,8 @@ function splitFrontMatter(source: string): { meta: DeckMeta; body: string; bodyL
   return { meta, body: source.slice(m[0].length), bodyLine: m[0].split('\n').length };
 }
 
-/** Calls `visit` for each line with whether it is inside fenced code (fence lines count as inside). */
-function forEachLine(text: string, visit: (line: string, index: number, offset: number, fenced: boolean) => boolean | void): void {
+/** Calls `visit` for each line with whether it is inside fenced code (fence lines count as inside); `true` stops. */
+function forEachLine(text: string, visit: (line: string, index: number, offset: number, fenced: boolean) => boolean | undefined): void {
   let fence: string | undefined;
   let offset = 0;
   const lines = text.split('\n');
@@ -191,6 +191,7 @@ function splitSlides(body: string, firstLine: number): { text: string; line: num
       current = [];
       start = firstLine + i + 1;
     } else current.push(line);
+    return false;
   });
   slides.push({ text: current.join('\n'), line: start });
   return slides.filter((s) => s.text.trim().length > 0);

@@ -100,6 +100,7 @@ export function TerminalPane(props: TerminalPaneProps) {
   };
 
   // The terminal lives as long as the component: navigating away keeps its screen.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: created once per mount; layout() reads refs only
   useEffect(() => {
     const host = hostRef.current;
     if (!host) return;
@@ -153,12 +154,13 @@ export function TerminalPane(props: TerminalPaneProps) {
       termRef.current = null;
       fitRef.current = null;
     };
-    // biome-ignore lint/correctness/useExhaustiveDependencies: created once per mount
   }, []);
 
+  // biome-ignore lint/correctness/useExhaustiveDependencies: layout() reads refs; re-run when the scale changes
   useEffect(() => layout(), [fontScale]);
 
   // Connect while active.
+  // biome-ignore lint/correctness/useExhaustiveDependencies: reconnect only when these change; the rest are refs
   useEffect(() => {
     const term = termRef.current;
     if (!active || !term) return;
@@ -237,7 +239,6 @@ export function TerminalPane(props: TerminalPaneProps) {
       channelRef.current = null;
       channel.close(false);
     };
-    // biome-ignore lint/correctness/useExhaustiveDependencies: reconnect only when these change
   }, [active, client, pane, env, scope]);
 
   useImperativeHandle(
@@ -276,7 +277,8 @@ export function TerminalPane(props: TerminalPaneProps) {
       data-terminal-state={state}
       data-terminal-mode={mode}
     >
-      <div className="terminal-pane__host" ref={hostRef} onMouseDown={() => termRef.current?.focus()} />
+      {/* xterm.js focuses itself on a click into the host. */}
+      <div className="terminal-pane__host" ref={hostRef} />
       {state !== 'ready' && (
         <div className={`terminal-pane__status terminal-pane__status--${state}`} role="status">
           {state === 'connecting' && (message ?? 'Connecting…')}

@@ -75,9 +75,14 @@ function ShareOverlay({ onClose }: { onClose: () => void }) {
       });
   }, []);
   return (
-    <div className="share-overlay" role="dialog" aria-label="Audience URL" onClick={onClose}>
+    <div
+      className="share-overlay"
+      role="dialog"
+      aria-label="Audience URL"
+      onClick={onClose}
+      onKeyDown={(event) => event.key === 'Escape' && onClose()}
+    >
       <div className="share-overlay__card">
-        {/* biome-ignore lint/security/noDangerouslySetInnerHtml: SVG generated locally from the URL */}
         {svg && <div className="share-overlay__qr" dangerouslySetInnerHTML={{ __html: svg }} />}
         <p className="share-overlay__url" data-audience-url={url}>
           {url}

@@ -24,7 +24,7 @@ export function SlideBody({ slide, active }: { slide: Slide; active: boolean }) 
   const body = content.map((block, i) => {
     switch (block.kind) {
       case 'html':
-        // biome-ignore lint/security/noDangerouslySetInnerHtml: the deck's own content, parsed at build time
+        // The deck's own content, parsed and highlighted at build time.
         return <div key={i} className="block-html" dangerouslySetInnerHTML={{ __html: block.html }} />;
       case 'console':
         return <ConsoleSteps key={i} block={block} panes={panes.current} />;

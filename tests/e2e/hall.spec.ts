@@ -162,3 +162,36 @@ test('on a phone the slide is readable and the quiz answerable', async ({ browse
     await context.close();
   }
 });
+
+test('a student who pastes a fork bomb hurts only their own sandbox, and gets a fresh one', async ({ browser }) => {
+  const { presenter, students, close } = await room(browser);
+  const slide = 'try-sandbox';
+  const own = (page: Page) => page.locator(`section#${slide} [data-pane="my-sandbox"]`);
+  try {
+    await gotoSlide(presenter, slide);
+    await expect(pane(presenter, slide)).toHaveAttribute('data-terminal-state', 'ready', { timeout: 90_000 });
+    const [mallory] = students as [Page];
+    await expect.poll(() => presentId(mallory)).toBe(slide);
+    await mallory.getByRole('tab', { name: 'My own sandbox' }).click();
+    await expect(own(mallory)).toHaveAttribute('data-terminal-state', 'ready', { timeout: 90_000 });
+    await own(mallory).locator('.terminal-pane__host').click();
+    await mallory.keyboard.type('touch before-the-bomb; :(){ :|:& };:');
+    await mallory.keyboard.press('Enter');
+    await expect.poll(() => own(mallory).locator('.xterm-rows').innerText(), { timeout: 30_000 }).toMatch(/fork|retry|Resource temporarily unavailable/);
+    // The lecturer's shell answers as usual while the bomb runs.
+    const marker = `still-fine-${Date.now()}`;
+    await typeInto(presenter, slide, `echo ${marker}`);
+    await presenter.keyboard.press('Enter');
+    await expect.poll(() => terminalText(presenter, slide)).toContain(`${marker}\n`);
+    // "New sandbox" throws the bombed one away.
+    await mallory.getByRole('button', { name: 'New sandbox' }).click();
+    await expect(own(mallory)).toHaveAttribute('data-terminal-state', 'ready', { timeout: 90_000 });
+    await own(mallory).locator('.terminal-pane__host').click();
+    await mallory.keyboard.type('ls; echo fresh-$((6*7))');
+    await mallory.keyboard.press('Enter');
+    await expect.poll(() => own(mallory).locator('.xterm-rows').innerText(), { timeout: 30_000 }).toContain('fresh-42');
+    expect(await own(mallory).locator('.xterm-rows').innerText()).not.toContain('before-the-bomb');
+  } finally {
+    await close();
+  }
+});

@@ -14,6 +14,8 @@ export interface TerminalPaneHandle {
   text(): string;
   /** Presenter: start or stop recording this pane on the server; false when not connected. */
   record(start: boolean): boolean;
+  /** End the shell for good (its container is removed); the pane shows it as closed. */
+  end(): void;
 }
 
 export interface TerminalPaneProps {
@@ -251,6 +253,10 @@ export function TerminalPane(props: TerminalPaneProps) {
       },
       focus() {
         termRef.current?.focus();
+      },
+      end() {
+        channelRef.current?.close(true);
+        channelRef.current = null;
       },
       record(start: boolean) {
         if (!channelRef.current || modeRef.current !== 'driver') return false;

@@ -52,6 +52,8 @@ export function LiveTerminal({
     return Number.isInteger(saved) && saved >= 0 && saved < SCALES.length ? saved : SCALES.indexOf(1);
   });
   const [maximised, setMaximised] = useState(false);
+  // Bumped by "New sandbox": remounts the pane, which opens a fresh sandbox.
+  const [generation, setGeneration] = useState(0);
   const [state, setState] = useState<PaneState>('connecting');
   const scale = (delta: number) =>
     setScaleIndex((i) => {
@@ -102,6 +104,18 @@ export function LiveTerminal({
             ● REC
           </button>
         )}
+        {live && scope === 'sandbox' && (
+          <button
+            type="button"
+            title="Throw this sandbox away and start a fresh one"
+            onClick={() => {
+              handleRef.current?.end();
+              setGeneration((g) => g + 1);
+            }}
+          >
+            New sandbox
+          </button>
+        )}
         <button type="button" title="Smaller font" aria-label="Smaller font" onClick={() => scale(-1)}>
           A−
         </button>
@@ -129,6 +143,8 @@ export function LiveTerminal({
           />
         ) : live ? (
           <TerminalPane
+            // A new generation is a new pane: a fresh sandbox, not a reconnection to the old one.
+            key={generation}
             ref={ref}
             client={client}
             pane={block.pane}

@@ -38,7 +38,7 @@ export function outputAfter(lines: string[], command: string): string[] | undefi
   for (let i = lines.length - 1; i >= 0; i--) {
     for (let k = 0; k <= 4 && k <= i; k++) {
       const joined = lines.slice(i - k, i + 1).join('').replace(/\s/g, '');
-      if (joined.endsWith(want) && /[#$>]$/.test(joined.slice(0, joined.length - want.length))) return lines.slice(i + 1);
+      if (joined.endsWith(want) && /[#$>\]:]$/.test(joined.slice(0, joined.length - want.length))) return lines.slice(i + 1);
     }
   }
   return undefined;

@@ -195,3 +195,29 @@ test('a student who pastes a fork bomb hurts only their own sandbox, and gets a 
     await close();
   }
 });
+
+test('“New shell” gives the lecturer a fresh shell and the mirrors follow it', async ({ browser }) => {
+  const { presenter, students, close } = await room(browser);
+  const slide = 'try-sandbox';
+  try {
+    await gotoSlide(presenter, slide);
+    await expect(pane(presenter, slide)).toHaveAttribute('data-terminal-state', 'ready', { timeout: 90_000 });
+    const before = `old-shell-${Date.now()}`;
+    await typeInto(presenter, slide, `touch ${before}; echo ${before}`);
+    await presenter.keyboard.press('Enter');
+    const [student] = students as [Page];
+    await expect.poll(() => terminalText(student, slide)).toContain(`${before}\n`);
+    presenter.once('dialog', (dialog) => dialog.accept());
+    await presenter.locator(`section#${slide}`).getByRole('button', { name: 'New shell' }).click();
+    await expect(pane(presenter, slide)).toHaveAttribute('data-terminal-state', 'ready', { timeout: 90_000 });
+    const after = `new-shell-${Date.now()}`;
+    await typeInto(presenter, slide, `ls; echo ${after}`);
+    await presenter.keyboard.press('Enter');
+    await expect.poll(() => terminalText(presenter, slide)).toContain(`${after}\n`);
+    expect(await terminalText(presenter, slide)).not.toContain(before);
+    // The student's mirror moved to the new shell by itself.
+    await expect.poll(() => terminalText(student, slide), { timeout: 15_000 }).toContain(`${after}\n`);
+  } finally {
+    await close();
+  }
+});

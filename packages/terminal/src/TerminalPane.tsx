@@ -59,6 +59,10 @@ export function TerminalPane(props: TerminalPaneProps) {
   const [state, setState] = useState<PaneState>('connecting');
   const [message, setMessage] = useState<string | undefined>();
   const [mode, setMode] = useState<'driver' | 'viewer'>('driver');
+  // Bumped to reopen the channel: a viewer follows the lecturer to a fresh shell.
+  const [epoch, setEpoch] = useState(0);
+  /** The server ended this pane's session (`closed`), as opposed to the shell exiting. */
+  const sessionEnded = useRef(false);
   const fontScale = props.fontScale ?? 1;
   const fontScaleRef = useRef(fontScale);
   fontScaleRef.current = fontScale;
@@ -191,6 +195,7 @@ export function TerminalPane(props: TerminalPaneProps) {
         onMessage: (m) => {
           switch (m.type) {
             case 'opened':
+              sessionEnded.current = false;
               modeRef.current = m.mode;
               setMode(m.mode);
               if (m.session !== position.current.session || m.resume !== 'replay') {
@@ -224,8 +229,11 @@ export function TerminalPane(props: TerminalPaneProps) {
               changeState('error', m.message);
               break;
             case 'closed':
+              sessionEnded.current = true;
               changeState('exited', m.reason);
               onRecordingRef.current?.(false);
+              // The lecturer ended this shell (e.g. "New shell"): a mirror waits for the next one.
+              if (modeRef.current === 'viewer') setTimeout(() => setEpoch((e) => e + 1), 500);
               break;
             case 'recording':
               onRecordingRef.current?.(m.recording, m.file);
@@ -241,7 +249,7 @@ export function TerminalPane(props: TerminalPaneProps) {
       channelRef.current = null;
       channel.close(false);
     };
-  }, [active, client, pane, env, scope]);
+  }, [active, client, pane, env, scope, epoch]);
 
   useImperativeHandle(
     props.ref,
@@ -293,7 +301,13 @@ export function TerminalPane(props: TerminalPaneProps) {
             <>
               {message ?? 'The shell has exited.'}
               {mode === 'driver' && (
-                <button type="button" onClick={() => channelRef.current?.send({ type: 'restart' })}>
+                <button
+                  type="button"
+                  onClick={() =>
+                    // An ended session cannot restart: reopening the pane starts a new one.
+                    sessionEnded.current ? setEpoch((e) => e + 1) : channelRef.current?.send({ type: 'restart' })
+                  }
+                >
                   Restart shell
                 </button>
               )}

@@ -104,16 +104,21 @@ export function LiveTerminal({
             ● REC
           </button>
         )}
-        {live && scope === 'sandbox' && (
+        {live && (scope === 'sandbox' || role === 'presenter') && (
           <button
             type="button"
-            title="Throw this sandbox away and start a fresh one"
+            title={
+              scope === 'sandbox'
+                ? 'Throw this sandbox away and start a fresh one'
+                : 'End this shell and start a fresh one (a new container, except in the shared lab)'
+            }
             onClick={() => {
+              if (scope === 'presenter' && !window.confirm('End this shell and start a fresh one?')) return;
               handleRef.current?.end();
               setGeneration((g) => g + 1);
             }}
           >
-            New sandbox
+            {scope === 'sandbox' ? 'New sandbox' : 'New shell'}
           </button>
         )}
         <button type="button" title="Smaller font" aria-label="Smaller font" onClick={() => scale(-1)}>

@@ -242,11 +242,14 @@ export class Session {
   }
 
   private stateMessage(): PaneMessage {
+    // A mirror opened before the lecturer reached the slide waits for the lecturer's shell.
+    const waiting = this.state === 'starting' && !this.shell && !this.starting;
+    const message = waiting ? 'Waiting for the lecturer to open this terminal…' : this.message;
     return {
       type: 'state',
       state: this.state,
       ...(this.exitCode !== undefined ? { exitCode: this.exitCode } : {}),
-      ...(this.message !== undefined ? { message: this.message } : {}),
+      ...(message !== undefined ? { message } : {}),
     };
   }
 

@@ -115,8 +115,13 @@ export function keysToBytes(text: string, line: number): string {
   });
 }
 
+/** How a key-only step reads on the slide: `<C-p><C-q>` → `Ctrl-P Ctrl-Q`, `<Enter>` → `Enter ⏎`. */
 function keysToDisplay(text: string): string {
-  return text.replace(/<C-([a-zA-Z])>/g, (_t, k: string) => `Ctrl-${k.toUpperCase()} `).replace(/\s+$/, '');
+  return text
+    .replace(/<C-([a-zA-Z])>/g, (_t, k: string) => `Ctrl-${k.toUpperCase()} `)
+    .replace(/<Enter>/g, 'Enter ⏎ ')
+    .replace(/<([A-Z][a-z]+)>/g, '$1 ')
+    .replace(/\s+$/, '');
 }
 
 export function parseStep(raw: string, line: number): Step {

@@ -167,7 +167,13 @@ export function LiveTerminal({
           </div>
         )}
       </div>
-      {!replay && <div className="live-terminal__hint">Click to type · Ctrl+] back to the slides</div>}
+      {!replay && (
+        <div className="live-terminal__hint">
+          {role === 'presenter' || scope === 'sandbox'
+            ? 'Click to type · Ctrl+] back to the slides'
+            : 'The lecturer’s terminal, live (read-only)'}
+        </div>
+      )}
     </div>
   );
 }

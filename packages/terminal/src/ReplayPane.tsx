@@ -3,6 +3,7 @@ import { SerializeAddon } from '@xterm/addon-serialize';
 import { Terminal } from '@xterm/xterm';
 import { type Cast, parseCast } from '@lecture/protocol';
 import { type CSSProperties, useEffect, useRef, useState } from 'react';
+import { fitFont } from './fit.js';
 
 export interface ReplayPaneProps {
   /** URL of the asciicast v2 file. */
@@ -80,15 +81,8 @@ export function ReplayPane(props: ReplayPaneProps) {
     const term = termRef.current;
     const fit = fitRef.current;
     const host = hostRef.current;
-    if (!term || !fit || !host || host.clientWidth === 0) return;
-    const base = Number.parseFloat(getComputedStyle(host).fontSize) || 16;
-    const wanted = Math.max(MIN_FONT_PX, Math.round(base * fontScaleRef.current * 10) / 10);
-    if (term.options.fontSize !== wanted) term.options.fontSize = wanted;
-    const proposed = fit.proposeDimensions();
-    if (proposed && Number.isFinite(proposed.cols) && (proposed.cols < term.cols || proposed.rows < term.rows)) {
-      const ratio = Math.min(proposed.cols / term.cols, proposed.rows / term.rows);
-      term.options.fontSize = Math.max(MIN_FONT_PX, Math.floor(wanted * ratio * 10) / 10);
-    }
+    if (!term || !fit || !host) return;
+    fitFont(term, fit, host, { scale: fontScaleRef.current, minPx: MIN_FONT_PX, grid: { cols: term.cols, rows: term.rows } });
   };
 
   // The terminal, once the recording is loaded (its size is the recording's).

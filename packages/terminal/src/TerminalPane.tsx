@@ -3,6 +3,7 @@ import { Terminal } from '@xterm/xterm';
 import { FlowControl } from '@lecture/protocol';
 import { type Ref, useEffect, useImperativeHandle, useRef, useState } from 'react';
 import type { Channel, TerminalClient } from './client.js';
+import { fitFont } from './fit.js';
 
 export type PaneState = 'connecting' | 'ready' | 'exited' | 'error';
 
@@ -83,20 +84,10 @@ export function TerminalPane(props: TerminalPaneProps) {
     const term = termRef.current;
     const host = hostRef.current;
     const fit = fitRef.current;
-    if (!term || !host || !fit || host.clientWidth === 0) return;
-    const base = Number.parseFloat(getComputedStyle(host).fontSize) || 16;
-    const wanted = Math.max(MIN_FONT_PX, Math.round(base * fontScaleRef.current * 10) / 10);
-    if (term.options.fontSize !== wanted) term.options.fontSize = wanted;
-    if (modeRef.current === 'viewer' && driverSize.current) {
-      const { cols, rows } = driverSize.current;
-      if (term.cols !== cols || term.rows !== rows) term.resize(cols, rows);
-      const proposed = fit.proposeDimensions();
-      if (proposed && (proposed.cols < cols || proposed.rows < rows)) {
-        const ratio = Math.min(proposed.cols / cols, proposed.rows / rows);
-        term.options.fontSize = Math.max(MIN_FONT_PX, Math.floor(wanted * ratio * 10) / 10);
-      }
-      return;
-    }
+    if (!term || !host || !fit) return;
+    const viewer = modeRef.current === 'viewer' && driverSize.current;
+    const grid = viewer ? { grid: driverSize.current as { cols: number; rows: number } } : {};
+    if (!fitFont(term, fit, host, { scale: fontScaleRef.current, minPx: MIN_FONT_PX, ...grid }) || viewer) return;
     const proposed = fit.proposeDimensions();
     if (!proposed || !Number.isFinite(proposed.cols) || proposed.cols < 2 || proposed.rows < 1) return;
     if (proposed.cols !== term.cols || proposed.rows !== term.rows) {

@@ -1,0 +1,34 @@
+import type { FitAddon } from '@xterm/addon-fit';
+import type { Terminal } from '@xterm/xterm';
+
+export interface FontFitOptions {
+  /** Multiplies the font size the host's CSS gives (the A−/A+ buttons). */
+  readonly scale: number;
+  /** Smallest font, in px, before the grid is allowed to overflow (and scroll). */
+  readonly minPx: number;
+  /**
+   * A grid that must be shown as it is (a mirror of the lecturer's terminal, a recording): the
+   * font shrinks until it fits. Without it, the caller fits the grid to the pane instead.
+   */
+  readonly grid?: { readonly cols: number; readonly rows: number };
+}
+
+/**
+ * Size a terminal's font from its host's CSS font-size, never by CSS scaling: the text stays
+ * sharp and the mouse maps to the right cells. Returns false when the host has no size yet.
+ */
+export function fitFont(term: Terminal, fit: FitAddon, host: HTMLElement, options: FontFitOptions): boolean {
+  if (host.clientWidth === 0) return false;
+  const base = Number.parseFloat(getComputedStyle(host).fontSize) || 16;
+  const wanted = Math.max(options.minPx, Math.round(base * options.scale * 10) / 10);
+  if (term.options.fontSize !== wanted) term.options.fontSize = wanted;
+  const grid = options.grid;
+  if (!grid) return true;
+  if (term.cols !== grid.cols || term.rows !== grid.rows) term.resize(grid.cols, grid.rows);
+  const proposed = fit.proposeDimensions();
+  if (proposed && Number.isFinite(proposed.cols) && (proposed.cols < grid.cols || proposed.rows < grid.rows)) {
+    const ratio = Math.min(proposed.cols / grid.cols, proposed.rows / grid.rows);
+    term.options.fontSize = Math.max(options.minPx, Math.floor(wanted * ratio * 10) / 10);
+  }
+  return true;
+}

@@ -131,6 +131,9 @@ export async function startLectureServer(options: LectureServerOptions): Promise
   const connections = new Set<Connection>();
 
   server.on('upgrade', (request, socket, head) => {
+    // Node drops its own error handler from upgrade sockets: a reset while we refuse one must
+    // not take the server down.
+    socket.on('error', () => socket.destroy());
     const path = (request.url ?? '').split('?')[0];
     if (path !== WS_PATH) {
       socket.end('HTTP/1.1 404 Not Found\r\n\r\n');
@@ -154,6 +157,7 @@ export async function startLectureServer(options: LectureServerOptions): Promise
         sandboxQueue,
         resetEnvironment,
         recordings,
+        remoteAddress: request.socket.remoteAddress ?? 'unknown',
         log,
       });
       connections.add(connection);

@@ -39,7 +39,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     slides: resolve(env.LECTURE_SLIDES ?? resolve(repoRoot, 'slides/containers-demo.md')),
     repoRoot,
     recordingsDir: resolve(env.LECTURE_RECORDINGS ?? resolve(repoRoot, 'recordings')),
-    allowedOrigins: (env.LECTURE_ALLOWED_ORIGINS ?? '').split(',').map((s) => s.trim()).filter(Boolean),
+    allowedOrigins: (env.LECTURE_ALLOWED_ORIGINS ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean),
     publicHost: env.LECTURE_PUBLIC_HOST ?? lanAddress() ?? 'localhost',
   };
 }

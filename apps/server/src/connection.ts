@@ -31,8 +31,19 @@ export interface ConnectionOptions {
   readonly resetEnvironment: (env: string) => Promise<void>;
   /** The presenter's recordings of panes (absent: recording is refused). */
   readonly recordings?: Recordings;
+  /** The peer's address: sandboxes are capped per address as well as in total. */
+  readonly remoteAddress?: string;
   readonly log?: (line: string) => void;
 }
+
+/** Input a socket may send: a burst (a paste) and a steady rate well above any typist. */
+const INPUT_BURST_CHARS = 256 * 1024;
+const INPUT_CHARS_PER_SECOND = 64 * 1024;
+/** A socket whose unsent output passes this is not reading: it is cut off, not buffered for. */
+const MAX_SOCKET_BUFFER_BYTES = 8 * 1024 * 1024;
+
+/** Sandboxes per peer address, across its sockets: one person cannot take the whole room's. */
+const sandboxesByAddress = new Map<string, Set<string>>();
 
 /** Prefix of the session keys of audience sandboxes. */
 export const SANDBOX_PREFIX = 'sandbox:';
@@ -51,6 +62,8 @@ export class Connection {
   private badMessages = 0;
   private closed = false;
   private member: Member | undefined;
+  private inputBudget = INPUT_BURST_CHARS;
+  private inputCheckedAt = Date.now();
 
   constructor(private readonly options: ConnectionOptions) {
     const { socket } = options;
@@ -67,13 +80,33 @@ export class Connection {
     socket.on('error', () => this.dispose());
   }
 
+  private get address(): string {
+    return this.options.remoteAddress ?? 'unknown';
+  }
+
   get role(): Role {
     return this.options.role;
   }
 
   private send(message: ServerMessage): void {
-    if (this.closed || this.options.socket.readyState !== this.options.socket.OPEN) return;
-    this.options.socket.send(JSON.stringify(message));
+    const socket = this.options.socket;
+    if (this.closed || socket.readyState !== socket.OPEN) return;
+    if (socket.bufferedAmount > MAX_SOCKET_BUFFER_BYTES) {
+      this.options.log?.('closing a socket that stopped reading');
+      socket.terminate();
+      return;
+    }
+    socket.send(JSON.stringify(message));
+  }
+
+  /** Token bucket for `input`: false when this socket sends more than anyone types or pastes. */
+  private takeInput(chars: number): boolean {
+    const now = Date.now();
+    this.inputBudget = Math.min(INPUT_BURST_CHARS, this.inputBudget + ((now - this.inputCheckedAt) / 1000) * INPUT_CHARS_PER_SECOND);
+    this.inputCheckedAt = now;
+    if (chars > this.inputBudget) return false;
+    this.inputBudget -= chars;
+    return true;
   }
 
   private reject(code: ErrorCode, message: string, channel?: number): void {
@@ -134,8 +167,9 @@ export class Connection {
       this.options.socket.close(4000, 'protocol version');
       return;
     }
+    // The id is fixed by the first hello: a socket cannot switch identities (and sandboxes).
+    if (!this.hello) this.clientId = message.clientId ?? randomBytes(18).toString('base64url');
     this.hello = true;
-    this.clientId = message.clientId ?? randomBytes(18).toString('base64url');
     this.send({ type: 'welcome', protocol: PROTOCOL_VERSION, role: this.role, clientId: this.clientId });
     if (!this.member) {
       this.member = { role: this.role, clientId: this.clientId, send: (m) => this.send(m) };
@@ -182,6 +216,8 @@ export class Connection {
     }
     const key = `${SANDBOX_PREFIX}${this.clientId}`;
     const sessions = this.options.sessions;
+    const mine = sandboxesByAddress.get(this.address) ?? new Set<string>();
+    for (const k of mine) if (!sessions.get(k)) mine.delete(k);
     if (!sessions.get(key) && sessions.count(SANDBOX_PREFIX) >= policy.maxTotal) {
       return this.reject(
         'capacity',
@@ -189,6 +225,13 @@ export class Connection {
         channel,
       );
     }
+    // Loopback is this machine (the lecturer, tests, benchmarks), never a student's device.
+    const loopback = /^(127\.|::1$|::ffff:127\.)/.test(this.address);
+    if (!sessions.get(key) && !loopback && mine.size >= policy.perAddress) {
+      return this.reject('capacity', `This device already has ${policy.perAddress} sandboxes open.`, channel);
+    }
+    mine.add(key);
+    sandboxesByAddress.set(this.address, mine);
     const session = sessions.getOrCreate({
       key,
       pane: message.pane,
@@ -212,6 +255,7 @@ export class Connection {
         return attachment.ack(message.seq);
       case 'input':
         if (attachment.mode !== 'driver') return this.reject('forbidden', 'this terminal is read-only for you', message.channel);
+        if (!this.takeInput(message.data.length)) return this.reject('capacity', 'too much input: slow down', message.channel);
         return session.input(message.data);
       case 'resize':
         // The driver's size is the truth; a viewer fits the driver's size to its own screen.

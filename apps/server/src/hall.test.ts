@@ -196,3 +196,46 @@ describe('audience sandboxes', () => {
     expect(shell?.disposed).toBe(true);
   });
 });
+
+describe('abuse', () => {
+  it('a socket keeps the identity of its first hello (no switching to take more sandboxes)', async () => {
+    await start({ sandboxes: { maxTotal: 5 } });
+    const a = await Peer.join('audience', clientId(1));
+    a.send({ type: 'open', channel: 1, pane: 'try', env: 'sandbox', scope: 'sandbox', cols: 80, rows: 24 });
+    const first = await a.wait('opened');
+    a.send({ type: 'hello', protocol: PROTOCOL_VERSION, clientId: clientId(2) });
+    a.send({ type: 'open', channel: 2, pane: 'try', env: 'sandbox', scope: 'sandbox', cols: 80, rows: 24 });
+    const second = await a.wait('opened', (m) => m.channel === 2);
+    expect(second.session).toBe(first.session);
+    expect(backend.shells.size).toBe(1);
+  });
+
+  it('refuses input beyond any typist or paste, and keeps serving', async () => {
+    await start();
+    const a = await Peer.join('audience', clientId(1));
+    a.send({ type: 'open', channel: 1, pane: 'try', env: 'sandbox', scope: 'sandbox', cols: 80, rows: 24 });
+    await a.wait('state', (m) => m.state === 'ready');
+    const chunk = 'x'.repeat(60_000);
+    for (let i = 0; i < 10; i++) a.send({ type: 'input', channel: 1, data: chunk });
+    expect((await a.wait('error', (m) => m.code === 'capacity')).message).toMatch(/too much input/);
+    const [shell] = [...backend.shells];
+    expect(shell?.written.length ?? 0).toBeLessThanOrEqual(256 * 1024);
+    expect(shell?.written.length ?? 0).toBeGreaterThan(0);
+  });
+
+  it('survives a refused upgrade whose connection is reset', async () => {
+    await start();
+    const { connect } = await import('node:net');
+    for (const path of ['/nope', '/ws']) {
+      const socket = connect(server?.port ?? 0, '127.0.0.1');
+      await new Promise((r) => socket.once('connect', r));
+      socket.write(
+        `GET ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nOrigin: http://evil.example\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n`,
+      );
+      socket.resetAndDestroy();
+    }
+    await new Promise((r) => setTimeout(r, 200));
+    const health = await fetch(`http://127.0.0.1:${server?.port}/api/health`);
+    expect(health.status).toBe(200);
+  });
+});

@@ -1,5 +1,8 @@
 import type { Role, ServerMessage } from '@lecture/protocol';
 
+/** Far more than a lecture hall; a bound on what a script can make the server hold. */
+const MAX_VOTES_PER_POLL = 5_000;
+
 /** A connected browser, as the lecture hall sees it. */
 export interface Member {
   readonly role: Role;
@@ -70,6 +73,7 @@ export class LectureHall {
     const poll = this.polls.get(pollId);
     if (!poll) return `there is no poll "${pollId}"`;
     if (option >= poll.options) return `poll "${pollId}" has ${poll.options} options`;
+    if (!poll.votes.has(from.clientId) && poll.votes.size >= MAX_VOTES_PER_POLL) return 'this poll is full';
     poll.votes.set(from.clientId, option);
     from.send(this.pollState(pollId, from));
     this.schedulePollBroadcast(pollId);

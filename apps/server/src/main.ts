@@ -59,8 +59,7 @@ async function main(): Promise<void> {
     for (const env of catalogue) {
       if (env.lifecycle === 'shared' && used.has(env.id)) backend.warmUp(env).catch(() => undefined);
     }
-  }
-  else log(`WARNING: ${health.problem} ${health.fix} The deck still loads; its terminals say the same.`);
+  } else log(`WARNING: ${health.problem} ${health.fix} The deck still loads; its terminals say the same.`);
 
   const base = `http://${config.publicHost}:${server.port}`;
   console.log(

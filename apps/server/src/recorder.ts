@@ -48,6 +48,8 @@ export class Recorder {
     this.now = options.now ?? Date.now;
     mkdirSync(dirname(options.file), { recursive: true });
     this.stream = createWriteStream(options.file, { flags: 'w', encoding: 'utf8' });
+    // A full disk or a folder we may not write must not take the server down.
+    this.stream.on('error', () => undefined);
     this.started = this.now();
     this.lastReal = this.started;
     // attach() sends the opening messages, the snapshot and any output the snapshot lacks

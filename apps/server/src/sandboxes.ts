@@ -4,6 +4,8 @@ export interface SandboxPolicy {
   readonly environments: readonly string[];
   /** Sandboxes on this server at once (each holds up to its memory limit). */
   readonly maxTotal: number;
+  /** Sandboxes one network address may hold (a student with several tabs, or a script). */
+  readonly perAddress: number;
   /** Containers started at the same time; the rest wait their turn (no stampede). */
   readonly startConcurrency: number;
   /** A sandbox nobody typed into for this long is removed. */
@@ -15,6 +17,7 @@ export interface SandboxPolicy {
 export const DEFAULT_SANDBOX_POLICY: SandboxPolicy = {
   environments: ['sandbox'],
   maxTotal: 60,
+  perAddress: 4,
   startConcurrency: 2,
   idleMs: 20 * 60_000,
   leaveGraceMs: 2 * 60_000,

@@ -166,13 +166,16 @@ export class Session {
   private async open(): Promise<void> {
     this.setState('starting');
     try {
+      // A session ended while its start waited in the queue must not create a container.
       const open = () =>
-        this.options.backend.openShell({
-          environment: this.options.environment,
-          sessionId: this.id,
-          cols: this.cols,
-          rows: this.rows,
-        });
+        this.ended
+          ? Promise.reject(new Error('the session ended before its container started'))
+          : this.options.backend.openShell({
+              environment: this.options.environment,
+              sessionId: this.id,
+              cols: this.cols,
+              rows: this.rows,
+            });
       const queue = this.options.queue;
       const shell = await (queue
         ? queue.run(open, (ahead) => this.setState('starting', `Waiting for a free slot: ${ahead} ahead of you…`))
@@ -183,18 +186,13 @@ export class Session {
       }
       this.shell = shell;
       this.paused = false;
-      this.shellSubscriptions = [
-        shell.onData((data) => this.output(data)),
-        shell.onExit(({ exitCode }) => void this.exited(exitCode)),
-      ];
+      this.shellSubscriptions = [shell.onData((data) => this.output(data)), shell.onExit(({ exitCode }) => void this.exited(exitCode))];
       this.exitCode = undefined;
       this.setState('ready');
       this.updateFlow();
     } catch (error) {
       const message =
-        error instanceof BackendUnavailableError
-          ? `${error.problem} ${error.fix}`
-          : `The shell could not start: ${describe(error)}`;
+        error instanceof BackendUnavailableError ? `${error.problem} ${error.fix}` : `The shell could not start: ${describe(error)}`;
       this.options.log?.(`pane ${this.pane}: ${message}`);
       this.setState('error', message);
     }

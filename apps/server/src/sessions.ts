@@ -26,14 +26,7 @@ export class SessionRegistry {
   }
 
   /** The session for `key`, created (without a shell yet) if there is none. */
-  getOrCreate(args: {
-    key: string;
-    pane: string;
-    environment: EnvironmentSpec;
-    cols: number;
-    rows: number;
-    queue?: StartQueue;
-  }): Session {
+  getOrCreate(args: { key: string; pane: string; environment: EnvironmentSpec; cols: number; rows: number; queue?: StartQueue }): Session {
     const existing = this.sessions.get(args.key);
     if (existing && existing.environment.id === args.environment.id) return existing;
     if (existing) void existing.end('The pane now uses another environment.');
@@ -66,7 +59,9 @@ export class SessionRegistry {
       if (!key.startsWith(prefix)) continue;
       const idle = now - session.lastActive;
       if ((session.attachedCount === 0 && idle > limits.graceMs) || idle > limits.idleMs) {
-        void session.end(session.attachedCount === 0 ? 'The sandbox was removed after you left.' : 'The sandbox was removed after a long idle time.');
+        void session.end(
+          session.attachedCount === 0 ? 'The sandbox was removed after you left.' : 'The sandbox was removed after a long idle time.',
+        );
         ended++;
       }
     }

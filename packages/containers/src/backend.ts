@@ -13,9 +13,7 @@ export interface BackendProblem {
   readonly fix: string;
 }
 
-export type BackendHealth =
-  | { readonly ok: true; readonly engine: string }
-  | ({ readonly ok: false } & BackendProblem);
+export type BackendHealth = { readonly ok: true; readonly engine: string } | ({ readonly ok: false } & BackendProblem);
 
 export interface OpenShellOptions {
   readonly environment: EnvironmentSpec;

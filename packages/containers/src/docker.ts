@@ -32,14 +32,11 @@ export interface DockerBackendOptions {
   readonly log?: (line: string) => void;
 }
 
-export type SharedState =
-  | { readonly state: 'starting' | 'ready' | 'resetting' }
-  | { readonly state: 'error'; readonly message: string };
+export type SharedState = { readonly state: 'starting' | 'ready' | 'resetting' } | { readonly state: 'error'; readonly message: string };
 
 const OUTER_DETACH_KEYS = 'ctrl-^,ctrl-^,ctrl-^,ctrl-^';
 
-const ENGINE_FIX =
-  'Start a Docker Engine (sudo systemctl start docker, or run dockerd) and reload the page.';
+const ENGINE_FIX = 'Start a Docker Engine (sudo systemctl start docker, or run dockerd) and reload the page.';
 
 /**
  * The Docker implementation: dockerode for the container lifecycle, node-pty running
@@ -78,10 +75,7 @@ export class DockerBackend implements ContainerBackend {
     const env = options.environment;
     await this.engineOrThrow();
     await this.sweepStale();
-    const containerId =
-      env.lifecycle === 'shared'
-        ? await this.sharedContainer(env)
-        : await this.createContainer(env, options.sessionId);
+    const containerId = env.lifecycle === 'shared' ? await this.sharedContainer(env) : await this.createContainer(env, options.sessionId);
     const args = [
       'exec',
       '-it',
@@ -98,14 +92,20 @@ export class DockerBackend implements ContainerBackend {
       containerId,
       ...env.shell,
     ];
-    const processPty = pty.spawn(this.cli, args, {
-      name: 'xterm-256color',
-      cols: options.cols,
-      rows: options.rows,
-      env: cleanEnv(),
-    });
-    const removeContainer =
-      env.lifecycle === 'per-session' ? () => this.removeContainer(containerId) : async () => {};
+    const removeContainer = env.lifecycle === 'per-session' ? () => this.removeContainer(containerId) : async () => {};
+    let processPty: pty.IPty;
+    try {
+      processPty = pty.spawn(this.cli, args, {
+        name: 'xterm-256color',
+        cols: options.cols,
+        rows: options.rows,
+        env: cleanEnv(),
+      });
+    } catch (error) {
+      // No docker CLI, say: the container just made must not outlive the failure.
+      await removeContainer();
+      throw new BackendUnavailableError(`The docker CLI could not run (${describe(error)}).`, 'Install the docker CLI (docker.io).');
+    }
     const shell = new DockerShell(containerId, processPty, async () => {
       this.shells.delete(shell);
       await removeContainer();
@@ -226,7 +226,9 @@ export class DockerBackend implements ContainerBackend {
     });
     const info = await exec.inspect();
     if (info.ExitCode !== 0) {
-      const text = Buffer.concat(output).toString('utf8').replace(/[\x00-\x08]/g, '');
+      const text = Buffer.concat(output)
+        .toString('utf8')
+        .replace(/[\x00-\x08]/g, '');
       this.options.log?.(`exec ${command.join(' ')} failed (${info.ExitCode}): ${text.slice(-2000)}`);
     }
     return info.ExitCode ?? -1;
@@ -254,9 +256,7 @@ export class DockerBackend implements ContainerBackend {
         filters: { label: [`${Labels.MANAGED}=1`, `${Labels.SERVER_HOST}=${hostname()}`] },
       });
       await Promise.allSettled(
-        stale
-          .filter((c) => !processAlive(Number(c.Labels[Labels.SERVER_PID])))
-          .map((c) => this.removeContainer(c.Id)),
+        stale.filter((c) => !processAlive(Number(c.Labels[Labels.SERVER_PID]))).map((c) => this.removeContainer(c.Id)),
       );
     })().catch(() => undefined);
     return this.swept;
@@ -339,11 +339,10 @@ function hostConfig(env: EnvironmentSpec): Docker.HostConfig {
     ...(unconfinedPaths ? { MaskedPaths: [], ReadonlyPaths: [] } : {}),
     CgroupnsMode: env.cgroupnsMode,
     // A device the host lacks is left out rather than failing the start (Apptainer then unpacks).
-    Devices: (env.devices ?? []).filter((path) => existsSync(path)).map((path) => ({ PathOnHost: path, PathInContainer: path, CgroupPermissions: 'rwm' })),
-    Binds: [
-      ...(env.binds ?? []),
-      ...Object.entries(env.volumes ?? {}).map(([name, path]) => `${name}:${path}`),
-    ],
+    Devices: (env.devices ?? [])
+      .filter((path) => existsSync(path))
+      .map((path) => ({ PathOnHost: path, PathInContainer: path, CgroupPermissions: 'rwm' })),
+    Binds: [...(env.binds ?? []), ...Object.entries(env.volumes ?? {}).map(([name, path]) => `${name}:${path}`)],
     Init: false,
   };
   return config;

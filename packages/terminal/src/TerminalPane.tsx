@@ -54,7 +54,8 @@ export function TerminalPane(props: TerminalPaneProps) {
   const termRef = useRef<Terminal | null>(null);
   const fitRef = useRef<FitAddon | null>(null);
   const channelRef = useRef<Channel | null>(null);
-  const position = useRef({ seq: 0, acked: 0, session: undefined as string | undefined });
+  // seq: parsed by xterm (acknowledged); received: arrived (where a resume continues from).
+  const position = useRef({ seq: 0, acked: 0, received: 0, session: undefined as string | undefined });
   const modeRef = useRef<'driver' | 'viewer'>('driver');
   const driverSize = useRef<{ cols: number; rows: number } | null>(null);
   const [state, setState] = useState<PaneState>('connecting');
@@ -179,7 +180,7 @@ export function TerminalPane(props: TerminalPaneProps) {
         scope,
         cols: Math.max(2, term.cols),
         rows: Math.max(1, term.rows),
-        ...(position.current.session ? { session: position.current.session, since: position.current.seq } : {}),
+        ...(position.current.session ? { session: position.current.session, since: position.current.received } : {}),
       }),
       {
         onDisconnected: () => changeState('connecting', 'Reconnecting…'),
@@ -190,21 +191,24 @@ export function TerminalPane(props: TerminalPaneProps) {
               modeRef.current = m.mode;
               setMode(m.mode);
               if (m.session !== position.current.session || m.resume !== 'replay') {
-                if (m.resume !== 'snapshot') term.reset();
-                position.current = { seq: 0, acked: 0, session: m.session };
+                // Reset through the write queue: output still queued must not land on the new screen.
+                if (m.resume !== 'snapshot') term.write('\x1bc');
+                position.current = { seq: 0, acked: 0, received: 0, session: m.session };
               }
               driverSize.current = m.mode === 'viewer' ? { cols: m.cols, rows: m.rows } : null;
               layout();
               break;
             case 'snapshot':
-              term.reset();
               if (modeRef.current === 'viewer') driverSize.current = { cols: m.cols, rows: m.rows };
               layout();
               position.current.seq = m.seq;
               position.current.acked = m.seq;
-              term.write(m.data);
+              position.current.received = m.seq;
+              // RIS then the screen, in the write queue after whatever was still being parsed.
+              term.write(`\x1bc${m.data}`);
               break;
             case 'output':
+              position.current.received = m.seq;
               writeOutput(m.data, m.seq);
               break;
             case 'resized':

@@ -1,11 +1,4 @@
-import {
-  type ClientMessageInput,
-  PROTOCOL_VERSION,
-  type Role,
-  type ServerMessage,
-  WS_PATH,
-  parseServerMessage,
-} from '@lecture/protocol';
+import { type ClientMessageInput, PROTOCOL_VERSION, type Role, type ServerMessage, WS_PATH, parseServerMessage } from '@lecture/protocol';
 
 type ChannelMessage = Extract<ServerMessage, { channel?: number }>;
 
@@ -46,7 +39,10 @@ export interface TerminalClientOptions {
 function randomId(): string {
   const bytes = new Uint8Array(18);
   crypto.getRandomValues(bytes);
-  return btoa(String.fromCharCode(...bytes)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+  return btoa(String.fromCharCode(...bytes))
+    .replace(/\+/g, '-')
+    .replace(/\//g, '_')
+    .replace(/=+$/, '');
 }
 
 /**

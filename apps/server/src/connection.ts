@@ -256,7 +256,7 @@ export class Connection {
       case 'input':
         if (attachment.mode !== 'driver') return this.reject('forbidden', 'this terminal is read-only for you', message.channel);
         if (!this.takeInput(message.data.length)) return this.reject('capacity', 'too much input: slow down', message.channel);
-        return session.input(message.data);
+        return session.input(message.data, attachment);
       case 'resize':
         // The driver's size is the truth; a viewer fits the driver's size to its own screen.
         if (attachment.mode !== 'driver') return;

@@ -66,6 +66,9 @@ async function started(session: Session) {
   const attachment = session.attach('driver', driver.send);
   await session.start();
   expect(session.state).toBe('ready');
+  // The fake shell prints its prompt a tick later, as a pty would: let it, so that it cannot
+  // land in the middle of a test's own output.
+  await new Promise((resolve) => setTimeout(resolve, 5));
   return { driver, attachment, shell: theShell() };
 }
 
@@ -108,13 +111,14 @@ describe('Session: attaching', () => {
     const session = newSession();
     const { driver, shell } = await started(session);
     driver.clear();
+    const start = session.position; // the fake's own first prompt
     shell.emit('$ ');
     session.input('ls\r');
     shell.emit('a.txt  b.txt\r\n$ ');
     const outputs = driver.of('output');
     expect(outputs.map((o) => o.data)).toEqual(['$ ', 'ls\r\n', 'a.txt  b.txt\r\n$ ']);
-    expect(outputs.map((o) => o.seq)).toEqual([2, 6, 22]);
-    expect(session.position).toBe(22);
+    expect(outputs.map((o) => o.seq)).toEqual([start + 2, start + 6, start + 22]);
+    expect(session.position).toBe(start + 22);
     expect(shell.written).toBe('ls\r');
   });
 
@@ -417,5 +421,27 @@ describe('Session: lifecycle', () => {
     await ending;
     expect(session.hasShell).toBe(false);
     expect([...backend.shells].filter((s) => !s.disposed)).toHaveLength(0);
+  });
+});
+
+describe('Session: who paces the shell', () => {
+  it('the driver who typed last paces it; a forgotten presenter tab is bounded like a viewer', async () => {
+    const session = newSession();
+    const { attachment: forgotten, shell } = await started(session);
+    const active = session.attach('driver', new Inbox().send);
+    session.input('ls\r', active);
+    // The forgotten tab never acknowledges: the shell keeps running for the active one.
+    for (let i = 0; i < 40; i++) {
+      shell.emit('x'.repeat(10_000));
+      active.ack(session.position);
+    }
+    expect(shell.paused).toBe(false);
+    expect(forgotten.isLagging).toBe(true);
+    expect(forgotten.unacked).toBeLessThanOrEqual(FlowControl.VIEWER_MAX_BACKLOG_CHARS + 10_000);
+    // The active one stops acknowledging: now the shell waits for it.
+    for (let i = 0; i < 15; i++) shell.emit('y'.repeat(10_000));
+    expect(shell.paused).toBe(true);
+    active.ack(session.position);
+    expect(shell.paused).toBe(false);
   });
 });

@@ -48,6 +48,8 @@ export class Session {
   private seq = 0;
   private paused = false;
   private starting: Promise<void> | undefined;
+  /** The driver whose acknowledgements pace the pty. */
+  private pacer: Attachment | undefined;
   private ended = false;
   state: SessionState = 'starting';
   exitCode: number | undefined;
@@ -95,6 +97,7 @@ export class Session {
   attach(mode: 'driver' | 'viewer', send: (message: PaneMessage) => void, since?: number): Attachment {
     const attachment = new Attachment(this, mode, send);
     this.attachments.add(attachment);
+    if (mode === 'driver') this.pacer = attachment;
     this.lastActive = Date.now();
     const resume = since !== undefined && this.ring.since(since) !== undefined ? 'replay' : 'snapshot';
     send({
@@ -120,6 +123,7 @@ export class Session {
 
   detach(attachment: Attachment): void {
     if (!this.attachments.delete(attachment)) return;
+    if (this.pacer === attachment) this.pacer = [...this.attachments].reverse().find((a) => a.mode === 'driver');
     this.lastActive = Date.now();
     this.updateFlow();
   }
@@ -142,9 +146,19 @@ export class Session {
     if (rest) attachment.deliver(rest, this.seq, true);
   }
 
-  input(data: string): void {
+  /** Typed by a driver; the one who types last paces the shell (see updateFlow). */
+  input(data: string, from?: Attachment): void {
     this.lastActive = Date.now();
+    if (from?.mode === 'driver' && this.pacer !== from) {
+      this.pacer = from;
+      this.updateFlow();
+    }
     this.shell?.write(data);
+  }
+
+  /** Whether this attachment's acknowledgements pace the shell. */
+  isPacer(attachment: Attachment): boolean {
+    return this.pacer === attachment;
   }
 
   resize(cols: number, rows: number): void {
@@ -217,19 +231,16 @@ export class Session {
   }
 
   /**
-   * Pause the pty while any driver has too much unacknowledged output; resume when every
-   * driver is below the low watermark. Viewers never count: a stalled student must not stall
-   * the lecturer.
+   * Pause the pty while the pacing driver (the one who attached or typed last: the lecturer's
+   * window in use) has too much unacknowledged output; resume below the low watermark. Nobody
+   * else counts: a stalled student, or a forgotten presenter tab in the background, must not
+   * stall the lecturer; they are bounded and resynced like viewers.
    */
   updateFlow(): void {
     if (!this.shell) return;
-    let high = false;
-    let allLow = true;
-    for (const a of this.attachments) {
-      if (a.mode !== 'driver') continue;
-      if (a.unacked > FlowControl.HIGH_WATERMARK_CHARS) high = true;
-      if (a.unacked > FlowControl.LOW_WATERMARK_CHARS) allLow = false;
-    }
+    const unacked = this.pacer?.unacked ?? 0;
+    const high = unacked > FlowControl.HIGH_WATERMARK_CHARS;
+    const allLow = unacked <= FlowControl.LOW_WATERMARK_CHARS;
     if (!this.paused && high) {
       this.paused = true;
       this.shell.pause();
@@ -283,7 +294,8 @@ export class Session {
 
 /**
  * One browser's view of a session. Tracks what was sent and acknowledged (by position), and
- * for viewers, cuts off a backlog past the bound and resyncs from the screen once caught up.
+ * for all but the pacing driver, cuts off a backlog past the bound and resyncs from the screen
+ * once caught up.
  */
 export class Attachment {
   private sent = 0;
@@ -312,8 +324,8 @@ export class Attachment {
 
   deliver(data: string, seq: number, force = false): void {
     if (this.lagging && !force) return;
-    if (!force && this.mode === 'viewer' && this.unacked > FlowControl.VIEWER_MAX_BACKLOG_CHARS) {
-      // Drop the stream for this viewer only; it gets the screen once it has caught up.
+    if (!force && !this.session.isPacer(this) && this.unacked > FlowControl.VIEWER_MAX_BACKLOG_CHARS) {
+      // Drop the stream for this browser only; it gets the screen once it has caught up.
       this.lagging = true;
       return;
     }

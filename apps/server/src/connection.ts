@@ -14,7 +14,7 @@ import type { WebSocket } from 'ws';
 import type { LectureHall, Member } from './hall.js';
 import type { Recordings } from './recorder.js';
 import type { SandboxPolicy, StartQueue } from './sandboxes.js';
-import type { Attachment, PaneMessage } from './session.js';
+import type { Attachment, PaneMessage, Session } from './session.js';
 import type { SessionRegistry } from './sessions.js';
 
 export interface ConnectionOptions {
@@ -41,9 +41,6 @@ const INPUT_BURST_CHARS = 256 * 1024;
 const INPUT_CHARS_PER_SECOND = 64 * 1024;
 /** A socket whose unsent output passes this is not reading: it is cut off, not buffered for. */
 const MAX_SOCKET_BUFFER_BYTES = 8 * 1024 * 1024;
-
-/** Sandboxes per peer address, across its sockets: one person cannot take the whole room's. */
-const sandboxesByAddress = new Map<string, Set<string>>();
 
 /** Prefix of the session keys of audience sandboxes. */
 export const SANDBOX_PREFIX = 'sandbox:';
@@ -198,13 +195,20 @@ export class Connection {
       rows: message.rows,
     });
     const mode = this.role === 'presenter' ? 'driver' : 'viewer';
+    const send = this.attachChannel(message, session, mode);
+    const recorder = mode === 'driver' ? this.options.recordings?.get(session) : undefined;
+    if (recorder) send({ type: 'recording', recording: true, file: this.options.recordings?.name(recorder) });
+  }
+
+  /** Attach a channel to a session; a driver sizes it. Returns the channel's sender. */
+  private attachChannel(message: OpenMessage, session: Session, mode: 'driver' | 'viewer'): (m: PaneMessage) => void {
+    const { channel } = message;
     const send = (m: PaneMessage) => this.send({ ...m, channel } as ServerMessage);
     // A browser that shows another session's output (server restarted) starts over.
     const since = message.session === session.id ? message.since : undefined;
     if (mode === 'driver') session.resize(message.cols, message.rows);
     this.channels.set(channel, session.attach(mode, send, since));
-    const recorder = mode === 'driver' ? this.options.recordings?.get(session) : undefined;
-    if (recorder) send({ type: 'recording', recording: true, file: this.options.recordings?.name(recorder) });
+    return send;
   }
 
   /** A shell of the caller's own: one per browser, capped in total, started through the queue. */
@@ -216,8 +220,6 @@ export class Connection {
     }
     const key = `${SANDBOX_PREFIX}${this.clientId}`;
     const sessions = this.options.sessions;
-    const mine = sandboxesByAddress.get(this.address) ?? new Set<string>();
-    for (const k of mine) if (!sessions.get(k)) mine.delete(k);
     if (!sessions.get(key) && sessions.count(SANDBOX_PREFIX) >= policy.maxTotal) {
       return this.reject(
         'capacity',
@@ -227,11 +229,9 @@ export class Connection {
     }
     // Loopback is this machine (the lecturer, tests, benchmarks), never a student's device.
     const loopback = /^(127\.|::1$|::ffff:127\.)/.test(this.address);
-    if (!sessions.get(key) && !loopback && mine.size >= policy.perAddress) {
+    if (!sessions.get(key) && !loopback && sessions.count(SANDBOX_PREFIX, this.address) >= policy.perAddress) {
       return this.reject('capacity', `This device already has ${policy.perAddress} sandboxes open.`, channel);
     }
-    mine.add(key);
-    sandboxesByAddress.set(this.address, mine);
     const session = sessions.getOrCreate({
       key,
       pane: message.pane,
@@ -239,11 +239,9 @@ export class Connection {
       cols: message.cols,
       rows: message.rows,
       queue: this.options.sandboxQueue,
+      owner: this.address,
     });
-    session.resize(message.cols, message.rows);
-    const send = (m: PaneMessage) => this.send({ ...m, channel } as ServerMessage);
-    const since = message.session === session.id ? message.since : undefined;
-    this.channels.set(channel, session.attach('driver', send, since));
+    this.attachChannel(message, session, 'driver');
   }
 
   private onChannelMessage(message: Extract<ClientMessage, { channel: number }>): void {

@@ -31,6 +31,8 @@ export interface SessionOptions {
   readonly onEnded?: (session: Session) => void;
   /** Where container starts wait their turn (audience sandboxes); presenter panes never wait. */
   readonly queue?: StartQueue;
+  /** The network address that opened it (audience sandboxes are capped per address). */
+  readonly owner?: string;
 }
 
 /**
@@ -64,6 +66,9 @@ export class Session {
 
   get key(): string {
     return this.options.key;
+  }
+  get owner(): string | undefined {
+    return this.options.owner;
   }
   get pane(): string {
     return this.options.pane;

@@ -26,7 +26,15 @@ export class SessionRegistry {
   }
 
   /** The session for `key`, created (without a shell yet) if there is none. */
-  getOrCreate(args: { key: string; pane: string; environment: EnvironmentSpec; cols: number; rows: number; queue?: StartQueue }): Session {
+  getOrCreate(args: {
+    key: string;
+    pane: string;
+    environment: EnvironmentSpec;
+    cols: number;
+    rows: number;
+    queue?: StartQueue;
+    owner?: string;
+  }): Session {
     const existing = this.sessions.get(args.key);
     if (existing && existing.environment.id === args.environment.id) return existing;
     if (existing) void existing.end('The pane now uses another environment.');
@@ -42,10 +50,12 @@ export class SessionRegistry {
     return session;
   }
 
-  /** Sessions whose key starts with `prefix` (e.g. every audience sandbox). */
-  count(prefix: string): number {
+  /** Sessions whose key starts with `prefix` (e.g. every audience sandbox), optionally of one owner. */
+  count(prefix: string, owner?: string): number {
     let n = 0;
-    for (const key of this.sessions.keys()) if (key.startsWith(prefix)) n++;
+    for (const [key, session] of this.sessions) {
+      if (key.startsWith(prefix) && (owner === undefined || session.owner === owner)) n++;
+    }
     return n;
   }
 

@@ -21,6 +21,22 @@ async function room(browser: Browser) {
   return { presenter, students, open, close: () => Promise.all(contexts.map((c) => c.close())) };
 }
 
+/** A student's own sandbox on the "try it" slide. */
+const TRY_SLIDE = 'try-sandbox';
+const own = (page: Page) => page.locator(`section#${TRY_SLIDE} [data-pane="my-sandbox"]`);
+const ownText = (page: Page) => own(page).locator('.xterm-rows').innerText();
+
+async function openOwnSandbox(page: Page): Promise<void> {
+  await page.getByRole('tab', { name: 'My own sandbox' }).click();
+  await expect(own(page)).toHaveAttribute('data-terminal-state', 'ready', { timeout: 90_000 });
+}
+
+async function typeInOwn(page: Page, command: string): Promise<void> {
+  await own(page).locator('.terminal-pane__host').click();
+  await page.keyboard.type(command);
+  await page.keyboard.press('Enter');
+}
+
 const presentId = (page: Page) => page.locator('.reveal .slides > section.present').getAttribute('id');
 const visibleFragments = (page: Page, slide: string) => page.locator(`section#${slide} .fragment.visible`).count();
 
@@ -89,31 +105,24 @@ test('the presenter’s terminal is mirrored live, read-only, and a late joiner 
 
 test('each student’s sandbox is their own', async ({ browser }) => {
   const { presenter, students, close } = await room(browser);
-  const slide = 'try-sandbox';
   try {
-    await gotoSlide(presenter, slide);
+    await gotoSlide(presenter, TRY_SLIDE);
     const [alice, bob] = students as [Page, Page];
     for (const s of [alice, bob]) {
-      await expect.poll(() => presentId(s)).toBe(slide);
-      await s.getByRole('tab', { name: 'My own sandbox' }).click();
-      await expect(s.locator(`section#${slide} [data-pane="my-sandbox"]`)).toHaveAttribute('data-terminal-state', 'ready', { timeout: 90_000 });
+      await expect.poll(() => presentId(s)).toBe(TRY_SLIDE);
+      await openOwnSandbox(s);
     }
     const file = `alice-${Date.now()}`;
-    await alice.locator(`section#${slide} [data-pane="my-sandbox"] .terminal-pane__host`).click();
-    await alice.keyboard.type(`touch ${file} && ls`);
-    await alice.keyboard.press('Enter');
-    await expect.poll(() => alice.locator(`section#${slide} [data-pane="my-sandbox"] .xterm-rows`).innerText()).toContain(file);
-    await bob.locator(`section#${slide} [data-pane="my-sandbox"] .terminal-pane__host`).click();
-    await bob.keyboard.type('ls; echo listed-$((40+2))');
-    await bob.keyboard.press('Enter');
-    const bobText = () => bob.locator(`section#${slide} [data-pane="my-sandbox"] .xterm-rows`).innerText();
-    await expect.poll(bobText).toContain('listed-42');
-    expect(await bobText()).not.toContain(file);
+    await typeInOwn(alice, `touch ${file} && ls`);
+    await expect.poll(() => ownText(alice)).toContain(file);
+    await typeInOwn(bob, 'ls; echo listed-$((40+2))');
+    await expect.poll(() => ownText(bob)).toContain('listed-42');
+    expect(await ownText(bob)).not.toContain(file);
     // The sandbox survives a reload.
     await alice.reload();
-    await expect.poll(() => presentId(alice)).toBe(slide);
+    await expect.poll(() => presentId(alice)).toBe(TRY_SLIDE);
     await alice.getByRole('tab', { name: 'My own sandbox' }).click();
-    await expect.poll(() => alice.locator(`section#${slide} [data-pane="my-sandbox"] .xterm-rows`).innerText()).toContain(file);
+    await expect.poll(() => ownText(alice)).toContain(file);
   } finally {
     await close();
   }
@@ -165,19 +174,15 @@ test('on a phone the slide is readable and the quiz answerable', async ({ browse
 
 test('a student who pastes a fork bomb hurts only their own sandbox, and gets a fresh one', async ({ browser }) => {
   const { presenter, students, close } = await room(browser);
-  const slide = 'try-sandbox';
-  const own = (page: Page) => page.locator(`section#${slide} [data-pane="my-sandbox"]`);
+  const slide = TRY_SLIDE;
   try {
     await gotoSlide(presenter, slide);
     await expect(pane(presenter, slide)).toHaveAttribute('data-terminal-state', 'ready', { timeout: 90_000 });
     const [mallory] = students as [Page];
     await expect.poll(() => presentId(mallory)).toBe(slide);
-    await mallory.getByRole('tab', { name: 'My own sandbox' }).click();
-    await expect(own(mallory)).toHaveAttribute('data-terminal-state', 'ready', { timeout: 90_000 });
-    await own(mallory).locator('.terminal-pane__host').click();
-    await mallory.keyboard.type('touch before-the-bomb; :(){ :|:& };:');
-    await mallory.keyboard.press('Enter');
-    await expect.poll(() => own(mallory).locator('.xterm-rows').innerText(), { timeout: 30_000 }).toMatch(/fork|retry|Resource temporarily unavailable/);
+    await openOwnSandbox(mallory);
+    await typeInOwn(mallory, 'touch before-the-bomb; :(){ :|:& };:');
+    await expect.poll(() => ownText(mallory), { timeout: 30_000 }).toMatch(/fork|retry|Resource temporarily unavailable/);
     // The lecturer's shell answers as usual while the bomb runs.
     const marker = `still-fine-${Date.now()}`;
     await typeInto(presenter, slide, `echo ${marker}`);
@@ -186,11 +191,9 @@ test('a student who pastes a fork bomb hurts only their own sandbox, and gets a 
     // "New sandbox" throws the bombed one away.
     await mallory.getByRole('button', { name: 'New sandbox' }).click();
     await expect(own(mallory)).toHaveAttribute('data-terminal-state', 'ready', { timeout: 90_000 });
-    await own(mallory).locator('.terminal-pane__host').click();
-    await mallory.keyboard.type('ls; echo fresh-$((6*7))');
-    await mallory.keyboard.press('Enter');
-    await expect.poll(() => own(mallory).locator('.xterm-rows').innerText(), { timeout: 30_000 }).toContain('fresh-42');
-    expect(await own(mallory).locator('.xterm-rows').innerText()).not.toContain('before-the-bomb');
+    await typeInOwn(mallory, 'ls; echo fresh-$((6*7))');
+    await expect.poll(() => ownText(mallory), { timeout: 30_000 }).toContain('fresh-42');
+    expect(await ownText(mallory)).not.toContain('before-the-bomb');
   } finally {
     await close();
   }

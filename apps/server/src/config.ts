@@ -1,6 +1,7 @@
 import { networkInterfaces } from 'node:os';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { DEFAULT_CONTAINER_LOG_BYTES } from '@lecture/containers';
 import { newSecret } from './auth.js';
 
 export interface ServerConfig {
@@ -17,6 +18,8 @@ export interface ServerConfig {
   readonly allowedOrigins: readonly string[];
   /** Address printed for the audience (the machine's LAN address unless set). */
   readonly publicHost: string;
+  /** Container log kept on the host per container, in bytes: LECTURE_CONTAINER_LOG_BYTES. */
+  readonly containerLogBytes: number;
 }
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -44,7 +47,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
       .map((s) => s.trim())
       .filter(Boolean),
     publicHost: env.LECTURE_PUBLIC_HOST ?? lanAddress() ?? 'localhost',
+    containerLogBytes: intFromEnv(env, 'LECTURE_CONTAINER_LOG_BYTES', DEFAULT_CONTAINER_LOG_BYTES, { min: 8192 }),
   };
+}
+
+/** A whole number from the environment, or the default; a value out of range stops the start. */
+export function intFromEnv(env: NodeJS.ProcessEnv, name: string, fallback: number, range: { min?: number; max?: number } = {}): number {
+  const raw = env[name]?.trim();
+  if (!raw) return fallback;
+  const value = Number(raw);
+  const { min = 0, max = Number.MAX_SAFE_INTEGER } = range;
+  if (!Number.isInteger(value) || value < min || value > max) {
+    throw new Error(`${name} must be a whole number from ${min} to ${max}, not "${raw}"`);
+  }
+  return value;
 }
 
 /** The first non-internal IPv4 address: what students type on their laptops. */

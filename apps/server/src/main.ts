@@ -16,6 +16,7 @@ async function main(): Promise<void> {
   let server: LectureServer | undefined;
   const backend = new DockerBackend({
     log,
+    logBytes: config.containerLogBytes,
     onSharedState: (env, s) => {
       log(`environment ${env}: ${s.state}${'message' in s ? ` (${s.message})` : ''}`);
       server?.hall.environment({ type: 'env-state', env, ...s });

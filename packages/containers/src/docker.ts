@@ -30,7 +30,16 @@ export interface DockerBackendOptions {
   /** Called with progress of shared environments (the lab): starting, ready, error. */
   readonly onSharedState?: (environment: string, state: SharedState) => void;
   readonly log?: (line: string) => void;
+  /**
+   * Bytes of container log (what a container's main process writes to stdout/stderr) kept on
+   * the host per container, at most: a student writing into /proc/1/fd/1 must not fill the
+   * host's disk. Default DEFAULT_CONTAINER_LOG_BYTES (LECTURE_CONTAINER_LOG_BYTES).
+   */
+  readonly logBytes?: number;
 }
+
+/** 2 MiB of json-file log per container (two files of 1 MiB): enough to debug the lab's dockerd. */
+export const DEFAULT_CONTAINER_LOG_BYTES = 2 * 1024 * 1024;
 
 export type SharedState = { readonly state: 'starting' | 'ready' | 'resetting' } | { readonly state: 'error'; readonly message: string };
 
@@ -154,7 +163,7 @@ export class DockerBackend implements ContainerBackend {
       Labels: this.labels(env, sessionId),
       WorkingDir: env.workdir,
       Env: Object.entries(env.env ?? {}).map(([k, v]) => `${k}=${v}`),
-      HostConfig: hostConfig(env),
+      HostConfig: hostConfig(env, this.options.logBytes ?? DEFAULT_CONTAINER_LOG_BYTES),
       // Anonymous volumes: removed with the container (`remove({ v: true })`).
       Volumes: Object.fromEntries((env.scratchVolumes ?? []).map((path) => [path, {}])),
       NetworkDisabled: env.network === 'none',
@@ -320,7 +329,7 @@ class DockerShell implements Shell {
   }
 }
 
-function hostConfig(env: EnvironmentSpec): Docker.HostConfig {
+function hostConfig(env: EnvironmentSpec, logBytes: number): Docker.HostConfig {
   // CgroupnsMode is in the Engine API (1.41+) but not in @types/dockerode.
   // `systempaths=unconfined` is a docker CLI option, not an Engine one: the CLI sends it as empty
   // MaskedPaths/ReadonlyPaths (the Engine refuses it in SecurityOpt).
@@ -344,6 +353,11 @@ function hostConfig(env: EnvironmentSpec): Docker.HostConfig {
       .map((path) => ({ PathOnHost: path, PathInContainer: path, CgroupPermissions: 'rwm' })),
     Binds: [...(env.binds ?? []), ...Object.entries(env.volumes ?? {}).map(([name, path]) => `${name}:${path}`)],
     Init: false,
+    // Bounded on the host whatever the engine's default driver: rotated json-file, two files.
+    LogConfig: {
+      Type: 'json-file',
+      Config: { 'max-size': String(Math.max(4096, Math.floor(logBytes / 2))), 'max-file': '2' },
+    },
   };
   return config;
 }

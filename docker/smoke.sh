@@ -212,9 +212,13 @@ EOF
     "touch made-on-the-host && echo \$(singularity exec $S pwd 2>/dev/null) \$(singularity exec $S ls ~ 2>/dev/null | grep made) && singularity exec $S df -h >/dev/null"
   check "the image is executable (./lolcow.sif)" '\(oo\)' "${sh[@]}" "$S"
   t=$(ms)
-  check "singularity pull lolcow_docker.sif docker-archive:/opt/lecture/lolcow.tar" 'lolcow_docker.sif' "${sh[@]}" \
-    'singularity pull lolcow_docker.sif docker-archive:/opt/lecture/lolcow.tar && ls -lh'
+  check "singularity pull --force lolcow_docker.sif docker-archive:/opt/lecture/lolcow.tar" 'lolcow_docker.sif' "${sh[@]}" \
+    'singularity pull --force lolcow_docker.sif docker-archive:/opt/lecture/lolcow.tar && ls -lh'
   figure "singularity pull from docker-archive: $(( $(ms) - t )) ms"
+  # The slide's pull again (a rehearsal, then the lecture): no question, no failure, no warnings
+  # (the base images carry no device nodes), and one image in the home, not a copy of it.
+  check "a second pull --force: no warnings, one .sif in the home" '^1$' "${sh[@]}" \
+    'out=$(singularity pull --force lolcow_docker.sif docker-archive:/opt/lecture/lolcow.tar </dev/null 2>&1) || exit 1; ! grep -Ei "warn" <<<"$out" || exit 1; ls *.sif | wc -l'
   "${sh[@]}" "cat > small.def <<'EOF'
 Bootstrap: localimage
 From: /opt/lecture/lolcow.sif
@@ -224,8 +228,9 @@ echo \"built by \$(whoami) on \$(date)\" > /etc/built-info
 /usr/games/cowsay < /etc/built-info
 EOF"
   t=$(ms)
-  check "apptainer build --fakeroot small.sif small.def (the slide's recipe)" 'Build complete' "${sh[@]}" 'apptainer build --fakeroot small.sif small.def'
+  check "apptainer build --force --fakeroot small.sif small.def (the slide's recipe)" 'Build complete' "${sh[@]}" 'apptainer build --force --fakeroot small.sif small.def'
   figure "live apptainer build --fakeroot small.sif: $(( $(ms) - t )) ms"
+  check "the build again (--force): no question, no failure" 'Build complete' "${sh[@]}" 'apptainer build --force --fakeroot small.sif small.def </dev/null'
   check "singularity run small.sif; ./small.sif" 'built by root' "${sh[@]}" 'singularity run small.sif && ./small.sif'
   if [[ ${SMOKE_FULL_RECIPE:-1} == 1 ]]; then
     t=$(ms)

@@ -19,6 +19,10 @@ fi
 rm -rf "$root"/var/cache/apt/archives/*.deb "$root"/var/lib/apt/lists/* \
        "$root"/usr/share/doc/* "$root"/usr/share/man/* "$root"/usr/share/info/* \
        "$root"/var/log/*.log "$root"/var/cache/debconf/*-old
+# No device nodes in the image, as in the registry's images: the engine gives every container its
+# own /dev. Left in, they are copied into every image built on this base and tools that unpack it
+# as an ordinary user (`singularity pull docker-archive:...`) warn about each one.
+rm -rf "${root:?}"/dev/*
 mkdir -p "$root"/etc/dpkg/dpkg.cfg.d
 printf '%s\n' 'path-exclude /usr/share/doc/*' 'path-include /usr/share/doc/*/copyright' \
   'path-exclude /usr/share/man/*' 'path-exclude /usr/share/info/*' >"$root"/etc/dpkg/dpkg.cfg.d/docker-slim

@@ -113,5 +113,6 @@ describe('the recordings in the repository', () => {
       expect(r.status, `${name}: ${r.stderr}`).toBe(0);
       expect(r.stdout.length, name).toBeGreaterThan(100);
     }
-  });
+    // 17 python start-ups: seconds on a busy 2-core machine (a wait, not a measured figure).
+  }, 60_000);
 });

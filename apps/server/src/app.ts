@@ -1,14 +1,18 @@
-import { existsSync } from 'node:fs';
-import { type Server, createServer } from 'node:http';
+import { existsSync, realpathSync } from 'node:fs';
+import { type IncomingMessage, type Server, createServer } from 'node:http';
+import type { Duplex } from 'node:stream';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
+import { join, sep } from 'node:path';
 import type { BackendHealth, ContainerBackend, EnvironmentSpec } from '@lecture/containers';
-import { Limits, WS_PATH } from '@lecture/protocol';
+import { Limits, type Role, WS_PATH } from '@lecture/protocol';
 import express from 'express';
 import { WebSocketServer } from 'ws';
-import { PRESENTER_COOKIE, originAllowed, roleOf } from './auth.js';
+import { KeyGuard, PRESENTER_COOKIE, clientAddress, originAllowed, presenterToken, safeEqual } from './auth.js';
+import type { TrustProxy } from './config.js';
 import { Connection, SANDBOX_PREFIX } from './connection.js';
 import { LectureHall } from './hall.js';
+import { securityHeaders } from './headers.js';
+import { DEFAULT_LIMITS, type ServerLimits } from './limits.js';
 import { Recordings } from './recorder.js';
 import { DEFAULT_SANDBOX_POLICY, type SandboxPolicy, StartQueue } from './sandboxes.js';
 import { SessionRegistry } from './sessions.js';
@@ -38,6 +42,13 @@ export interface LectureServerOptions {
    * presenter's live recordings (`live/`). Without it nothing is recorded or served.
    */
   readonly recordingsDir?: string;
+  /**
+   * Peers whose X-Forwarded-For / X-Forwarded-Proto are believed (a reverse proxy in front):
+   * Express's `trust proxy` values. Default: none, the socket's peer is the client.
+   */
+  readonly trustProxy?: TrustProxy;
+  /** The server's bounds (docs/security.md); each defaults to DEFAULT_LIMITS. */
+  readonly limits?: Partial<ServerLimits>;
   readonly log?: (line: string) => void;
 }
 
@@ -68,20 +79,29 @@ export async function startLectureServer(options: LectureServerOptions): Promise
   );
   reaper.unref();
   const recordings = options.recordingsDir ? new Recordings(join(options.recordingsDir, 'live')) : undefined;
+  const limits: ServerLimits = { ...DEFAULT_LIMITS, ...options.limits };
+  const keyGuard = new KeyGuard(limits.keyGuessesPerMinute);
   const app = express();
   app.disable('x-powered-by');
+  app.set('trust proxy', options.trustProxy ?? false);
+  const trust = app.get('trust proxy fn') as (address: string, hop: number) => boolean;
+  app.use(securityHeaders({ webRoot: options.webRoot }));
 
   // The demo recordings (asciicast files), replayed when no Docker Engine is reachable.
   if (options.recordingsDir) {
     const dir = options.recordingsDir;
     app.get('/recordings/:name', (req, res) => {
       const name = req.params.name;
-      if (!/^[a-z0-9][a-z0-9-]{0,63}\.cast$/.test(name) || !existsSync(join(dir, name))) {
+      // Never outside the folder, symlinks included: the file's real path must be inside it.
+      const file = /^[a-z0-9][a-z0-9-]{0,63}\.cast$/.test(name) ? insideFolder(dir, name) : undefined;
+      if (!file) {
         res.status(404).type('text/plain').send('No such recording.');
         return;
       }
       res.setHeader('Cache-Control', 'no-cache');
-      res.type('application/x-asciicast').sendFile(join(dir, name));
+      res.type('application/x-asciicast').sendFile(file, (error) => {
+        if (error && !res.headersSent) res.status(404).type('text/plain').send('No such recording.');
+      });
     });
   }
 
@@ -99,18 +119,32 @@ export async function startLectureServer(options: LectureServerOptions): Promise
 
   // The presenter URL: exchanges the secret for an HttpOnly cookie and drops it from the
   // address bar, so it never shows on the projector or in a shared link.
-  app.get('/presenter', (req, res) => {
+  // Wrong keys are counted per address (KeyGuard): guessing is refused with 429 after a few.
+  app.get('/presenter', async (req, res) => {
+    const address = clientAddress(req, trust);
+    const wait = await keyGuard.retryAfter(address);
+    if (wait > 0) {
+      res.status(429).setHeader('Retry-After', String(wait));
+      res.type('text/plain').send(`Too many wrong presenter keys from this address: try again in ${wait} s.`);
+      return;
+    }
     const key = typeof req.query.key === 'string' ? req.query.key : '';
-    if (key !== options.secret) {
+    if (!safeEqual(key, options.secret)) {
+      if (key) await keyGuard.failed(address);
       res.status(403).type('text/plain').send('Wrong or missing presenter key.');
       return;
     }
-    res.cookie(PRESENTER_COOKIE, options.secret, { httpOnly: true, sameSite: 'strict', path: '/' });
+    // The cookie holds a token derived from the key; Secure when the page came over TLS
+    // (directly, or through a trusted proxy that says so in X-Forwarded-Proto).
+    res.cookie(PRESENTER_COOKIE, presenterToken(options.secret), { httpOnly: true, sameSite: 'strict', path: '/', secure: req.secure });
     res.redirect(302, '/');
   });
 
-  app.get('/api/whoami', (req, res) => {
-    res.json({ role: roleOf(req, options.secret) });
+  app.get('/api/whoami', async (req, res) => {
+    const auth = await keyGuard.authenticate(req, options.secret, clientAddress(req, trust));
+    // A stale cookie (another key, an earlier server) is dropped so it stops counting as a guess.
+    if (auth.wrong) res.clearCookie(PRESENTER_COOKIE, { path: '/' });
+    res.json({ role: auth.role });
   });
 
   // What the deck shows to share the lecture: never the presenter key.
@@ -124,6 +158,15 @@ export async function startLectureServer(options: LectureServerOptions): Promise
     app.use(express.static(root, { index: 'index.html', maxAge: '1h', setHeaders: noCacheForHtml }));
     app.get('/{*path}', (_req, res) => res.sendFile(join(root, 'index.html')));
   }
+
+  // Last: malformed URLs (`/%`) and any other failure answer in plain words, never with a stack
+  // trace or a path of this machine; only server faults are logged, in one line.
+  app.use((error: unknown, req: express.Request, res: express.Response, _next: express.NextFunction) => {
+    const status = httpStatusOf(error);
+    if (status >= 500) log(`HTTP ${req.method} failed: ${error instanceof Error ? error.message : String(error)}`);
+    if (res.headersSent) return void res.end();
+    res.status(status).type('text/plain').send(status === 400 ? 'Bad request.' : status === 404 ? 'Not found.' : 'Something went wrong.');
+  });
 
   let port = options.port ?? 0;
   const server: Server = createServer(app);
@@ -144,7 +187,18 @@ export async function startLectureServer(options: LectureServerOptions): Promise
       socket.end('HTTP/1.1 403 Forbidden\r\n\r\n');
       return;
     }
-    const role = roleOf(request, options.secret);
+    const address = clientAddress(request, trust);
+    void keyGuard.authenticate(request, options.secret, address).then(({ role, blocked }) => {
+      if (blocked && request.headers.authorization) {
+        socket.end(`HTTP/1.1 429 Too Many Requests\r\nRetry-After: ${blocked}\r\n\r\n`);
+        return;
+      }
+      if (socket.destroyed) return;
+      upgrade(request, socket, head, role, address);
+    });
+  });
+
+  const upgrade = (request: IncomingMessage, socket: Duplex, head: Buffer, role: Role, address: string) => {
     wss.handleUpgrade(request, socket, head, (ws) => {
       const connection = new Connection({
         socket: ws,
@@ -157,7 +211,7 @@ export async function startLectureServer(options: LectureServerOptions): Promise
         sandboxQueue,
         resetEnvironment,
         recordings,
-        remoteAddress: request.socket.remoteAddress ?? 'unknown',
+        remoteAddress: address,
         log,
       });
       connections.add(connection);
@@ -176,7 +230,7 @@ export async function startLectureServer(options: LectureServerOptions): Promise
         connections.delete(connection);
       });
     });
-  });
+  };
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -207,6 +261,25 @@ export async function startLectureServer(options: LectureServerOptions): Promise
       return closing;
     },
   };
+}
+
+/** The real path of `name` in `dir`, or undefined when it does not exist or resolves outside. */
+function insideFolder(dir: string, name: string): string | undefined {
+  try {
+    const root = realpathSync(dir);
+    const file = realpathSync(join(root, name));
+    return file.startsWith(root + sep) ? file : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The HTTP status an error stands for (a malformed URL is 400); anything else is 500. */
+function httpStatusOf(error: unknown): number {
+  const status = (error as { status?: unknown; statusCode?: unknown } | undefined)?.status ?? (error as { statusCode?: unknown })?.statusCode;
+  if (typeof status === 'number' && status >= 400 && status < 600) return status;
+  if (error instanceof URIError) return 400;
+  return 500;
 }
 
 function noCacheForHtml(res: express.Response, path: string): void {

@@ -3,6 +3,7 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_CONTAINER_LOG_BYTES } from '@lecture/containers';
 import { newSecret } from './auth.js';
+import { DEFAULT_LIMITS, LIMIT_KNOBS, type ServerLimits } from './limits.js';
 
 export interface ServerConfig {
   readonly port: number;
@@ -20,6 +21,20 @@ export interface ServerConfig {
   readonly publicHost: string;
   /** Container log kept on the host per container, in bytes: LECTURE_CONTAINER_LOG_BYTES. */
   readonly containerLogBytes: number;
+  /** Which peers are reverse proxies whose X-Forwarded-For/-Proto are believed: LECTURE_TRUST_PROXY. */
+  readonly trustProxy: TrustProxy;
+  readonly limits: ServerLimits;
+}
+
+/** Express's `trust proxy` setting: false (none), a hop count, or addresses/subnets/names. */
+export type TrustProxy = boolean | number | string;
+
+export function parseTrustProxy(raw: string | undefined): TrustProxy {
+  const value = raw?.trim() ?? '';
+  if (value === '' || value === 'false') return false;
+  if (value === 'true') return true;
+  if (/^\d+$/.test(value)) return Number(value);
+  return value;
 }
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -48,6 +63,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
       .filter(Boolean),
     publicHost: env.LECTURE_PUBLIC_HOST ?? lanAddress() ?? 'localhost',
     containerLogBytes: intFromEnv(env, 'LECTURE_CONTAINER_LOG_BYTES', DEFAULT_CONTAINER_LOG_BYTES, { min: 8192 }),
+    trustProxy: parseTrustProxy(env.LECTURE_TRUST_PROXY),
+    limits: Object.fromEntries(
+      Object.entries(DEFAULT_LIMITS).map(([name, fallback]) => [
+        name,
+        intFromEnv(env, LIMIT_KNOBS[name as keyof ServerLimits], fallback, { min: 1 }),
+      ]),
+    ) as unknown as ServerLimits,
   };
 }
 

@@ -48,6 +48,8 @@ async function main(): Promise<void> {
     recordingsDir: config.recordingsDir,
     audienceUrl: `http://${config.publicHost}:${config.port}/`,
     allowedOrigins: config.allowedOrigins,
+    trustProxy: config.trustProxy,
+    limits: config.limits,
     log,
   });
 

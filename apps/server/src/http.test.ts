@@ -1,0 +1,172 @@
+import { createHash } from 'node:crypto';
+import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { FakeBackend, testEnvironment } from '@lecture/containers';
+import { PROTOCOL_VERSION, WS_PATH } from '@lecture/protocol';
+import { afterEach, describe, expect, it } from 'vitest';
+import { WebSocket } from 'ws';
+import { type LectureServer, type LectureServerOptions, startLectureServer } from './app.js';
+import { presenterToken } from './auth.js';
+import { inlineScriptHashes } from './headers.js';
+
+// The HTTP edges of the server (issue 9, items 1 and 2): the presenter key, malformed URLs,
+// security headers and the recordings folder. A real HTTP server on port 0, the fake backend.
+const SECRET = 'http-test-presenter-secret-01';
+let server: LectureServer | undefined;
+let logs: string[] = [];
+
+async function start(options: Partial<LectureServerOptions> = {}): Promise<LectureServer> {
+  logs = [];
+  server = await startLectureServer({
+    backend: new FakeBackend(),
+    environments: [testEnvironment()],
+    secret: SECRET,
+    host: '127.0.0.1',
+    log: (line) => logs.push(line),
+    ...options,
+  });
+  return server;
+}
+
+afterEach(async () => {
+  await server?.close();
+  server = undefined;
+});
+
+/** The status of a WebSocket upgrade (101 when accepted). */
+function upgradeStatus(headers: Record<string, string>): Promise<number> {
+  return new Promise((resolve) => {
+    const ws = new WebSocket(`ws://127.0.0.1:${server?.port}${WS_PATH}`, { headers });
+    ws.on('open', () => {
+      ws.send(JSON.stringify({ type: 'hello', protocol: PROTOCOL_VERSION }));
+      ws.close();
+      resolve(101);
+    });
+    ws.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
+    ws.on('error', () => resolve(0));
+  });
+}
+
+describe('the presenter key', () => {
+  it('is never what the cookie holds: the cookie holds a token derived from it', async () => {
+    const s = await start();
+    const res = await fetch(`${s.url}/presenter?key=${SECRET}`, { redirect: 'manual' });
+    expect(res.status).toBe(302);
+    const cookie = (res.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
+    expect(cookie).not.toContain(SECRET);
+    expect(cookie).toBe(`lecture_presenter=${presenterToken(SECRET)}`);
+    // The key itself in the cookie is no credential.
+    const withKey = await fetch(`${s.url}/api/whoami`, { headers: { Cookie: `lecture_presenter=${SECRET}` } });
+    expect(await withKey.json()).toEqual({ role: 'audience' });
+    const withToken = await fetch(`${s.url}/api/whoami`, { headers: { Cookie: cookie } });
+    expect(await withToken.json()).toEqual({ role: 'presenter' });
+  });
+
+  it('sets a Secure cookie only when the request came over TLS through a trusted proxy', async () => {
+    const direct = await start();
+    const headers = { 'X-Forwarded-Proto': 'https' };
+    const untrusted = await fetch(`${direct.url}/presenter?key=${SECRET}`, { redirect: 'manual', headers });
+    expect(untrusted.headers.get('set-cookie')).not.toMatch(/Secure/i);
+    await direct.close();
+    const proxied = await start({ trustProxy: 'loopback' });
+    const trusted = await fetch(`${proxied.url}/presenter?key=${SECRET}`, { redirect: 'manual', headers });
+    expect(trusted.headers.get('set-cookie')).toMatch(/;\s*Secure/i);
+    const plain = await fetch(`${proxied.url}/presenter?key=${SECRET}`, { redirect: 'manual' });
+    expect(plain.headers.get('set-cookie')).not.toMatch(/Secure/i);
+  });
+
+  it('refuses guessing: after the limit of wrong keys an address gets 429 with Retry-After, even for the right key', async () => {
+    const s = await start({ limits: { keyGuessesPerMinute: 5 } });
+    const statuses: number[] = [];
+    for (let i = 0; i < 8; i++) statuses.push((await fetch(`${s.url}/presenter?key=guess-${i}`, { redirect: 'manual' })).status);
+    expect(statuses.slice(0, 5)).toEqual([403, 403, 403, 403, 403]);
+    expect(statuses.slice(5)).toEqual([429, 429, 429]);
+    const right = await fetch(`${s.url}/presenter?key=${SECRET}`, { redirect: 'manual' });
+    expect(right.status).toBe(429);
+    expect(Number(right.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(right.headers.get('set-cookie')).toBeNull();
+    // Guessing over the socket (a bearer header) is refused at the upgrade as well.
+    expect(await upgradeStatus({ Authorization: `Bearer ${SECRET}` })).toBe(429);
+    // The audience is never locked out: no credential, no limit.
+    expect(await upgradeStatus({})).toBe(101);
+  });
+
+  it('counts wrong cookies and bearer keys too, per client address (X-Forwarded-For only from a trusted proxy)', async () => {
+    const s = await start({ limits: { keyGuessesPerMinute: 3 }, trustProxy: 'loopback' });
+    const from = (ip: string, extra: Record<string, string> = {}) => ({ 'X-Forwarded-For': ip, ...extra });
+    expect(await upgradeStatus(from('10.0.0.7', { Authorization: 'Bearer guess-1' }))).toBe(101);
+    await fetch(`${s.url}/api/whoami`, { headers: from('10.0.0.7', { Cookie: 'lecture_presenter=guess-2' }) });
+    await fetch(`${s.url}/presenter?key=guess-3`, { headers: from('10.0.0.7'), redirect: 'manual' });
+    const blocked = await fetch(`${s.url}/presenter?key=${SECRET}`, { headers: from('10.0.0.7'), redirect: 'manual' });
+    expect(blocked.status).toBe(429);
+    // Another student's address is not affected.
+    const other = await fetch(`${s.url}/presenter?key=${SECRET}`, { headers: from('10.0.0.8'), redirect: 'manual' });
+    expect(other.status).toBe(302);
+  });
+
+  it('drops a stale cookie (another key) instead of counting it at every request', async () => {
+    const s = await start();
+    const res = await fetch(`${s.url}/api/whoami`, { headers: { Cookie: 'lecture_presenter=from-last-week' } });
+    expect(await res.json()).toEqual({ role: 'audience' });
+    expect(res.headers.get('set-cookie')).toMatch(/^lecture_presenter=;.*Expires=Thu, 01 Jan 1970/);
+  });
+});
+
+describe('HTTP edges', () => {
+  it('answers malformed URLs with a plain 400: no stack trace, no path of this machine, nothing logged', async () => {
+    const recordings = mkdtempSync(join(tmpdir(), 'lecture-rec-'));
+    const web = mkdtempSync(join(tmpdir(), 'lecture-web-'));
+    writeFileSync(join(web, 'index.html'), '<!doctype html><title>deck</title>');
+    const s = await start({ recordingsDir: recordings, webRoot: web });
+    for (const path of ['/%', '/recordings/%', '/%E0%A4%A', '/assets/%zz.js', '/recordings/%2e%2e%2fetc%2fpasswd']) {
+      const res = await fetch(`${s.url}${path}`);
+      const body = await res.text();
+      expect([400, 404], `${path} → ${res.status}`).toContain(res.status);
+      expect(body).not.toMatch(/\bat \w|Error|node_modules|\/work|\/tmp|\/home/);
+      expect(res.headers.get('content-type')).toMatch(/text\/plain/);
+    }
+    expect((await fetch(`${s.url}/%`)).status).toBe(400);
+    expect(logs.join('\n')).not.toMatch(/URIError|\bat \w|node_modules/);
+  });
+
+  it('sends security headers that fit the deck (CSP with its own frames only, nosniff, no referrer)', async () => {
+    const s = await start();
+    const res = await fetch(`${s.url}/api/health`);
+    const csp = res.headers.get('content-security-policy') ?? '';
+    expect(csp).toContain("default-src 'self'");
+    expect(csp).toContain("frame-ancestors 'self'");
+    expect(csp).toContain("object-src 'none'");
+    expect(csp).toMatch(/script-src 'self'(;| 'sha256-)/);
+    expect(csp).not.toMatch(/script-src[^;]*unsafe-inline/);
+    expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(res.headers.get('referrer-policy')).toBe('no-referrer');
+    expect(res.headers.get('x-frame-options')).toBe('SAMEORIGIN');
+  });
+
+  it("allows exactly the inline script the built deck writes (reveal's speaker view) by its hash", () => {
+    const web = mkdtempSync(join(tmpdir(), 'lecture-web-'));
+    mkdirSync(join(web, 'assets'));
+    const script = '\n(function(){ window.x = "a`b"; })();\n';
+    const literal = JSON.stringify(`<html><body><script>${script}</script></body></html>`);
+    writeFileSync(join(web, 'assets', 'index.js'), `w.document.write(${literal});w.document.write(\`<b>\${x}</b>\`)`);
+    const hash = createHash('sha256').update(script).digest('base64');
+    expect(inlineScriptHashes(web)).toEqual([`'sha256-${hash}'`]);
+  });
+
+  it('never serves a file outside the recordings folder, even through a symlink', async () => {
+    const recordings = mkdtempSync(join(tmpdir(), 'lecture-rec-'));
+    const outside = mkdtempSync(join(tmpdir(), 'lecture-secret-'));
+    writeFileSync(join(outside, 'secret.txt'), 'not for students');
+    writeFileSync(join(recordings, 'demo-ok.cast'), '{"version":2,"width":80,"height":24}\n');
+    symlinkSync(join(outside, 'secret.txt'), join(recordings, 'demo-leak.cast'));
+    symlinkSync('/etc/passwd', join(recordings, 'demo-passwd.cast'));
+    const s = await start({ recordingsDir: recordings });
+    expect((await fetch(`${s.url}/recordings/demo-ok.cast`)).status).toBe(200);
+    for (const name of ['demo-leak.cast', 'demo-passwd.cast', '..%2fsecret.txt']) {
+      const res = await fetch(`${s.url}/recordings/${name}`);
+      expect(res.status, name).toBe(404);
+      expect(await res.text()).not.toMatch(/not for students|root:/);
+    }
+  });
+});

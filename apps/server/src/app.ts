@@ -14,6 +14,7 @@ import { LectureHall } from './hall.js';
 import { securityHeaders } from './headers.js';
 import { DEFAULT_LIMITS, type ServerLimits } from './limits.js';
 import { Recordings } from './recorder.js';
+import { DemoResets } from './resets.js';
 import { DEFAULT_SANDBOX_POLICY, type SandboxPolicy, StartQueue } from './sandboxes.js';
 import { SessionRegistry } from './sessions.js';
 
@@ -35,8 +36,8 @@ export interface LectureServerOptions {
   readonly sandboxes?: Partial<SandboxPolicy>;
   /** The URL the audience should open (with the LAN address), shown as a QR code. */
   readonly audienceUrl?: string;
-  /** Reset a shared environment (the lab); the composition root knows how. */
-  readonly resetEnvironment?: (env: string) => Promise<void>;
+  /** Bound on each step of a demo reset (DEFAULT_RESET_TIMEOUT_MS). */
+  readonly resetTimeoutMs?: number;
   /**
    * The recordings folder: the demo recordings (`<slide>.cast`, served at /recordings/) and the
    * presenter's live recordings (`live/`). Without it nothing is recorded or served.
@@ -57,6 +58,8 @@ export interface LectureServer {
   readonly url: string;
   readonly sessions: SessionRegistry;
   readonly hall: LectureHall;
+  /** The demos' resets ("Reset demos", the lab's reset). */
+  readonly resets: DemoResets;
   /** Bytes queued in each socket's send buffer (a stalled browser shows here first). */
   socketBuffers(): number[];
   health(): Promise<BackendHealth>;
@@ -71,7 +74,30 @@ export async function startLectureServer(options: LectureServerOptions): Promise
   const hall = new LectureHall({ polls: options.polls ?? new Map() });
   const sandboxes: SandboxPolicy = { ...DEFAULT_SANDBOX_POLICY, ...options.sandboxes };
   const sandboxQueue = new StartQueue(sandboxes.startConcurrency);
-  const resetEnvironment = options.resetEnvironment ?? (async (env: string) => log(`no reset for ${env}`));
+  // The backend's shared environments (the lab starting, ready, failed) show in the presenter's strip.
+  const sharedStates = options.backend.onSharedState(({ environment, state }) =>
+    hall.environment({ type: 'env-state', env: environment, ...state }),
+  );
+  const resets = new DemoResets({
+    backend: options.backend,
+    environments,
+    sessions,
+    hall,
+    panes: options.panes,
+    timeoutMs: options.resetTimeoutMs,
+    log,
+  });
+  const resetEnvironment = (env: string) => resets.resetEnvironment(env);
+  // Every "Reset demos" ends in ready or error, with a message, for every presenter.
+  const resetDemos = async () => {
+    hall.demosState({ type: 'demos-state', state: 'resetting' });
+    const ok = await resets.resetDemos().catch(() => false);
+    hall.demosState(
+      ok
+        ? { type: 'demos-state', state: 'ready' }
+        : { type: 'demos-state', state: 'error', message: 'Some demos could not be reset: see the strip and the terminals.' },
+    );
+  };
   // Sandboxes whose owner left or went idle are removed: the machine is shared by a whole room.
   const reaper = setInterval(
     () => sessions.reap(SANDBOX_PREFIX, { graceMs: sandboxes.leaveGraceMs, idleMs: sandboxes.idleMs }),
@@ -210,6 +236,7 @@ export async function startLectureServer(options: LectureServerOptions): Promise
         sandboxes,
         sandboxQueue,
         resetEnvironment,
+        resetDemos,
         recordings,
         remoteAddress: address,
         log,
@@ -244,11 +271,13 @@ export async function startLectureServer(options: LectureServerOptions): Promise
     url: `http://127.0.0.1:${port}`,
     sessions,
     hall,
+    resets,
     socketBuffers: () => [...wss.clients].map((c) => c.bufferedAmount),
     health: () => options.backend.health(),
     close() {
       closing ??= (async () => {
         clearInterval(reaper);
+        sharedStates.dispose();
         hall.dispose();
         await recordings?.stopAll();
         for (const client of wss.clients) client.close(1001, 'server stopping');

@@ -28,7 +28,9 @@ export interface ConnectionOptions {
   readonly sandboxes: SandboxPolicy;
   readonly sandboxQueue: StartQueue;
   /** Return a shared environment to its seeded state (the presenter's "reset lab"). */
-  readonly resetEnvironment: (env: string) => Promise<void>;
+  readonly resetEnvironment: (env: string) => Promise<unknown>;
+  /** Return every demo to where a lecture starts (the presenter's "Reset demos"). */
+  readonly resetDemos: () => Promise<unknown>;
   /** The presenter's recordings of panes (absent: recording is refused). */
   readonly recordings?: Recordings;
   /** The peer's address: sandboxes are capped per address as well as in total. */
@@ -149,6 +151,12 @@ export class Connection {
         }
         this.options.resetEnvironment(message.env).catch((error: unknown) => {
           this.options.log?.(`reset of ${message.env} failed: ${String(error)}`);
+        });
+        return;
+      case 'demos-reset':
+        if (this.role !== 'presenter') return this.reject('forbidden', 'only the presenter can reset the demos');
+        this.options.resetDemos().catch((error: unknown) => {
+          this.options.log?.(`reset of the demos failed: ${String(error)}`);
         });
         return;
     }

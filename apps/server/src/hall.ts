@@ -11,6 +11,7 @@ export interface Member {
 }
 
 type EnvState = Extract<ServerMessage, { type: 'env-state' }>;
+type DemosState = Extract<ServerMessage, { type: 'demos-state' }>;
 
 interface Poll {
   readonly options: number;
@@ -36,6 +37,7 @@ export class LectureHall {
   private position = { h: 0, f: -1 };
   private readonly polls = new Map<string, Poll>();
   private readonly environments = new Map<string, EnvState>();
+  private demos: DemosState | undefined;
 
   constructor(private readonly options: LectureHallOptions) {
     for (const [id, count] of options.polls) {
@@ -54,7 +56,10 @@ export class LectureHall {
     // A late joiner lands on the current slide, with the polls as they are.
     if (member.role === 'audience') member.send({ type: 'slide-sync', ...this.position });
     for (const id of this.polls.keys()) member.send(this.pollState(id, member));
-    if (member.role === 'presenter') for (const state of this.environments.values()) member.send(state);
+    if (member.role === 'presenter') {
+      for (const state of this.environments.values()) member.send(state);
+      if (this.demos) member.send(this.demos);
+    }
     this.broadcastCount();
   }
 
@@ -94,6 +99,17 @@ export class LectureHall {
   environment(state: EnvState): void {
     this.environments.set(state.env, state);
     for (const m of this.members) if (m.role === 'presenter') m.send(state);
+  }
+
+  /** Where a "Reset demos" is: tell the presenters. */
+  demosState(state: DemosState): void {
+    this.demos = state;
+    for (const m of this.members) if (m.role === 'presenter') m.send(state);
+  }
+
+  /** The last state of each shared environment (tests, health). */
+  environmentState(env: string): EnvState | undefined {
+    return this.environments.get(env);
   }
 
   private pollState(pollId: string, member: Member): ServerMessage {

@@ -5,7 +5,7 @@
  */
 import { DockerBackend, catalogue } from '@lecture/containers';
 import { loadDeck, panesOf, pollsOf } from '@lecture/slides';
-import { type LectureServer, startLectureServer } from './app.js';
+import { startLectureServer } from './app.js';
 import { loadConfig } from './config.js';
 
 const log = (line: string) => console.log(`[${new Date().toISOString().slice(11, 19)}] ${line}`);
@@ -13,29 +13,11 @@ const log = (line: string) => console.log(`[${new Date().toISOString().slice(11,
 async function main(): Promise<void> {
   const config = loadConfig();
   const deck = loadDeck(config.slides, { repoRoot: config.repoRoot });
-  let server: LectureServer | undefined;
-  const backend = new DockerBackend({
-    log,
-    logBytes: config.containerLogBytes,
-    onSharedState: (env, s) => {
-      log(`environment ${env}: ${s.state}${'message' in s ? ` (${s.message})` : ''}`);
-      server?.hall.environment({ type: 'env-state', env, ...s });
-    },
-  });
-  const environments = new Map(catalogue.map((e) => [e.id, e]));
-  // The lab's reset returns its private engine to the seeded images and the demo folder.
-  const resetEnvironment = async (id: string) => {
-    const env = environments.get(id);
-    if (env?.lifecycle !== 'shared' || !env.reset) throw new Error(`${id} cannot be reset`);
-    server?.hall.environment({ type: 'env-state', env: id, state: 'resetting' });
-    const code = await backend.runInShared(env, env.reset);
-    server?.hall.environment(
-      code === 0
-        ? { type: 'env-state', env: id, state: 'ready' }
-        : { type: 'env-state', env: id, state: 'error', message: `reset exited with ${code}` },
-    );
-  };
-  server = await startLectureServer({
+  const backend = new DockerBackend({ log, logBytes: config.containerLogBytes });
+  backend.onSharedState(({ environment, state }) =>
+    log(`environment ${environment}: ${state.state}${'message' in state ? ` (${state.message})` : ''}`),
+  );
+  const server = await startLectureServer({
     backend,
     environments: catalogue,
     secret: config.secret,
@@ -44,7 +26,6 @@ async function main(): Promise<void> {
     webRoot: config.webRoot,
     panes: panesOf(deck),
     polls: pollsOf(deck),
-    resetEnvironment,
     recordingsDir: config.recordingsDir,
     audienceUrl: `http://${config.publicHost}:${config.port}/`,
     allowedOrigins: config.allowedOrigins,

@@ -7,7 +7,7 @@ import {
   type Shell,
 } from '@lecture/containers';
 import { FlowControl } from '@lecture/protocol';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { type PaneMessage, Session } from './session.js';
 
 const environment = testEnvironment();
@@ -361,7 +361,8 @@ describe('Session: lifecycle', () => {
     const second = theShell();
     expect(second).not.toBe(first);
     session.input('echo again\r');
-    expect(second.written).toBe('echo again\r');
+    // Held until the new shell's prompt is there, then typed.
+    await vi.waitFor(() => expect(second.written).toBe('echo again\r'));
     expect(driver.text).toContain('echo again');
   });
 
@@ -443,5 +444,62 @@ describe('Session: who paces the shell', () => {
     expect(shell.paused).toBe(true);
     active.ack(session.position);
     expect(shell.paused).toBe(false);
+  });
+});
+
+describe('Session: keys typed before the prompt', () => {
+  it('are held until the shell has printed its prompt, then typed after it (not glued before it)', async () => {
+    const session = newSession();
+    const driver = new Inbox();
+    session.attach('driver', driver.send);
+    // A student types at once, while the container is still starting.
+    session.input('whoami\r');
+    await session.start();
+    const shell = theShell();
+    session.input('pwd\r');
+    expect(shell.written).toBe('');
+    // The fake prints its prompt a tick later, as a pty would; the held keys follow it.
+    await vi.waitFor(() => expect(shell.written).toBe('whoami\rpwd\r'));
+    expect(driver.text.startsWith('$ whoami\r\n')).toBe(true);
+    // From then on, keys go straight through.
+    session.input('ls\r');
+    expect(shell.written).toBe('whoami\rpwd\rls\r');
+  });
+
+  it('hold a bounded amount: a paste into a starting shell keeps its first 4 KiB', async () => {
+    const session = newSession();
+    session.attach('driver', new Inbox().send);
+    await session.start();
+    const shell = theShell();
+    session.input('a'.repeat(4000));
+    session.input('b'.repeat(200));
+    await vi.waitFor(() => expect(shell.written).toBe('a'.repeat(4000)));
+  });
+});
+
+describe('Session: renew (the demos reset)', () => {
+  it('replaces the shell with a fresh one for every browser: the screen cleared, saying so, then the new prompt', async () => {
+    const session = newSession();
+    const { driver, shell } = await started(session);
+    const viewer = new Inbox();
+    session.attach('viewer', viewer.send);
+    shell.emit('leftover from the last rehearsal\r\n$ ');
+    driver.clear();
+    viewer.clear();
+    await session.renew('Reset: a fresh sandbox container');
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(shell.disposed).toBe(true);
+    const fresh = theShell();
+    expect(fresh).not.toBe(shell);
+    expect(session.state).toBe('ready');
+    for (const inbox of [driver, viewer]) {
+      expect(inbox.text).toMatch(/^\x1bc.*Reset: a fresh sandbox container.*\r\n\$ $/s);
+      // No "exited" on the way: the old shell's end is not the session's.
+      expect(inbox.of('state').map((s) => s.state)).not.toContain('exited');
+    }
+    await session.flushScreen();
+    const late = new Inbox();
+    session.attach('viewer', late.send);
+    expect(late.of('snapshot')[0]?.data).not.toContain('leftover');
   });
 });

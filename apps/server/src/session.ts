@@ -14,6 +14,9 @@ import { Screen } from './screen.js';
 
 export type SessionState = 'starting' | 'ready' | 'exited' | 'error';
 
+/** Keys held while a shell starts (see Session.input): far more than anyone types meanwhile. */
+const MAX_TYPEAHEAD_CHARS = 4096;
+
 /** A server message about one pane, before the connection adds its channel number. */
 type Distribute<T> = T extends { channel: number } ? Omit<T, 'channel'> : never;
 export type PaneMessage = Distribute<ServerMessage>;
@@ -53,6 +56,12 @@ export class Session {
   /** The driver whose acknowledgements pace the pty. */
   private pacer: Attachment | undefined;
   private ended = false;
+  /**
+   * Keys typed before the shell has printed anything (its first prompt): held and written after
+   * it, so they are not echoed by the terminal ahead of the prompt ("lsstudent@sandbox:~$ ls").
+   */
+  private typeahead: string[] | undefined = [];
+  private typeaheadChars = 0;
   state: SessionState = 'starting';
   exitCode: number | undefined;
   message: string | undefined;
@@ -158,6 +167,14 @@ export class Session {
       this.pacer = from;
       this.updateFlow();
     }
+    if (this.typeahead) {
+      // Bounded: a paste into a shell that is still starting keeps its first part only.
+      if (this.typeaheadChars + data.length <= MAX_TYPEAHEAD_CHARS) {
+        this.typeahead.push(data);
+        this.typeaheadChars += data.length;
+      }
+      return;
+    }
     this.shell?.write(data);
   }
 
@@ -184,6 +201,7 @@ export class Session {
 
   private async open(): Promise<void> {
     this.setState('starting');
+    this.typeahead ??= [];
     try {
       // A session ended while its start waited in the queue must not create a container.
       const open = () =>
@@ -227,7 +245,15 @@ export class Session {
     await shell?.dispose();
   }
 
-  private output(data: string): void {
+  private output(data: string, fromShell = true): void {
+    if (fromShell && this.typeahead && this.shell) {
+      // The shell's first output (its prompt) is here: now the held keys go after it.
+      const held = this.typeahead.join('');
+      this.typeahead = undefined;
+      this.typeaheadChars = 0;
+      const shell = this.shell;
+      if (held) setImmediate(() => this.shell === shell && shell.write(held));
+    }
     this.seq += data.length;
     this.ring.push(data);
     this.screen.write(data);
@@ -272,6 +298,30 @@ export class Session {
     this.message = message;
     const msg = this.stateMessage();
     for (const a of this.attachments) a.send(msg);
+  }
+
+  /**
+   * A fresh shell in place of this one (a new container for a per-session environment), for
+   * every attached browser at once: the screen is cleared and says why, then the new prompt
+   * follows. The demos' reset: whatever ran, whichever folder was deleted, it starts over.
+   */
+  async renew(notice: string): Promise<void> {
+    if (this.ended) return;
+    await this.starting?.catch(() => undefined);
+    const shell = this.shell;
+    const wasOpen = shell !== undefined || this.state !== 'starting';
+    this.shell = undefined;
+    for (const s of this.shellSubscriptions) s.dispose();
+    this.shellSubscriptions = [];
+    this.exitCode = undefined;
+    if (shell) {
+      this.setState('starting', notice);
+      await shell.dispose();
+    }
+    if (this.ended) return;
+    // RIS: every screen (browsers, the server's copy, a recording) starts clean.
+    this.output(`\x1bc\x1b[2m── ${notice} ──\x1b[0m\r\n`, false);
+    if (wasOpen) await this.start();
   }
 
   /** End the session for good: kill the shell, remove its container, tell the browsers. */

@@ -39,12 +39,49 @@ export interface Shell {
   dispose(): Promise<void>;
 }
 
+/** Where a shared environment (the lab) is in its life: told to the presenter's strip. */
+export type SharedState = { readonly state: 'starting' | 'ready' | 'resetting' } | { readonly state: 'error'; readonly message: string };
+
+export interface SharedStateEvent {
+  readonly environment: string;
+  readonly state: SharedState;
+}
+
+export interface RunInSharedOptions {
+  /** Give up waiting after this long (the command may still run; recreate the environment then). */
+  readonly timeoutMs?: number;
+}
+
 /** The container backend: a small interface so the server can be tested without Docker. */
 export interface ContainerBackend {
   health(): Promise<BackendHealth>;
+  /**
+   * A shell in the environment: a new container for a per-session environment; an exec into the
+   * shared container otherwise, which is created on first use and again if it died.
+   */
   openShell(options: OpenShellOptions): Promise<Shell>;
+  /** Start a shared environment ahead of its first shell (it can take seconds to be ready). */
+  warmUp(environment: EnvironmentSpec): Promise<void>;
+  /**
+   * Run a command as root in a shared environment (created first, or again if it died) and
+   * resolve with its exit code; rejects when it does not finish within `timeoutMs`.
+   */
+  runInShared(environment: EnvironmentSpec, command: readonly string[], options?: RunInSharedOptions): Promise<number>;
+  /** Throw a shared environment's container away and start a new one from its image. */
+  recreateShared(environment: EnvironmentSpec): Promise<void>;
+  /** Shared environments starting, ready or failed (the backend's side; resets are the server's). */
+  onSharedState(listener: Listener<SharedStateEvent>): Disposable;
   /** Remove everything this backend created (containers, shared environments). */
   dispose(): Promise<void>;
+}
+
+/** Rejects with a message naming `what` when `promise` takes longer than `ms`. */
+export function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} did not finish within ${Math.round(ms / 1000)} s`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
 /** Thrown by `openShell` when the failure is the machine's, not the request's. */

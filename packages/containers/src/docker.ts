@@ -8,8 +8,12 @@ import {
   type ContainerBackend,
   type Disposable,
   Emitter,
+  type Listener,
   type OpenShellOptions,
+  type RunInSharedOptions,
+  type SharedStateEvent,
   type Shell,
+  withTimeout,
 } from './backend.js';
 import type { EnvironmentSpec } from './environment.js';
 
@@ -27,8 +31,6 @@ export interface DockerBackendOptions {
   readonly docker?: Docker.DockerOptions;
   /** The docker CLI that node-pty runs for the interactive stream. */
   readonly dockerCli?: string;
-  /** Called with progress of shared environments (the lab): starting, ready, error. */
-  readonly onSharedState?: (environment: string, state: SharedState) => void;
   readonly log?: (line: string) => void;
   /**
    * Bytes of container log (what a container's main process writes to stdout/stderr) kept on
@@ -40,8 +42,6 @@ export interface DockerBackendOptions {
 
 /** 2 MiB of json-file log per container (two files of 1 MiB): enough to debug the lab's dockerd. */
 export const DEFAULT_CONTAINER_LOG_BYTES = 2 * 1024 * 1024;
-
-export type SharedState = { readonly state: 'starting' | 'ready' | 'resetting' } | { readonly state: 'error'; readonly message: string };
 
 const OUTER_DETACH_KEYS = 'ctrl-^,ctrl-^,ctrl-^,ctrl-^';
 
@@ -58,6 +58,7 @@ export class DockerBackend implements ContainerBackend {
   private readonly owned = new Set<string>();
   private readonly shared = new Map<string, Promise<string>>();
   private readonly shells = new Set<DockerShell>();
+  private readonly sharedStates = new Emitter<SharedStateEvent>();
   private swept: Promise<void> | undefined;
   private disposed = false;
 
@@ -84,7 +85,7 @@ export class DockerBackend implements ContainerBackend {
     const env = options.environment;
     await this.engineOrThrow();
     await this.sweepStale();
-    const containerId = env.lifecycle === 'shared' ? await this.sharedContainer(env) : await this.createContainer(env, options.sessionId);
+    const containerId = env.lifecycle === 'shared' ? await this.liveShared(env) : await this.createContainer(env, options.sessionId);
     const args = [
       'exec',
       '-it',
@@ -123,14 +124,30 @@ export class DockerBackend implements ContainerBackend {
     return shell;
   }
 
-  /** Restart a shared environment from scratch state (the lab's one-click reset). */
-  async runInShared(env: EnvironmentSpec, command: readonly string[]): Promise<number> {
-    const id = await this.sharedContainer(env);
-    return this.execToEnd(id, command);
+  async runInShared(env: EnvironmentSpec, command: readonly string[], options: RunInSharedOptions = {}): Promise<number> {
+    const run = this.liveShared(env).then((id) => this.execToEnd(id, command));
+    return options.timeoutMs ? withTimeout(run, options.timeoutMs, `"${command.join(' ')}" in ${env.id}`) : run;
+  }
+
+  async recreateShared(env: EnvironmentSpec): Promise<void> {
+    const pending = this.shared.get(env.id);
+    this.shared.delete(env.id);
+    const id = await pending?.catch(() => undefined);
+    if (id) await this.removeContainer(id);
+    await this.sharedContainer(env);
+  }
+
+  onSharedState(listener: Listener<SharedStateEvent>): Disposable {
+    return this.sharedStates.on(listener);
+  }
+
+  warmUp(env: EnvironmentSpec): Promise<void> {
+    return this.liveShared(env).then(() => undefined);
   }
 
   async dispose(): Promise<void> {
     this.disposed = true;
+    this.sharedStates.clear();
     await Promise.allSettled([...this.shells].map((s) => s.dispose()));
     const shared = await Promise.allSettled([...this.shared.values()]);
     for (const result of shared) if (result.status === 'fulfilled') this.owned.add(result.value);
@@ -185,27 +202,52 @@ export class DockerBackend implements ContainerBackend {
   private sharedContainer(env: EnvironmentSpec): Promise<string> {
     let pending = this.shared.get(env.id);
     if (!pending) {
-      this.options.onSharedState?.(env.id, { state: 'starting' });
-      pending = this.createContainer(env, `shared-${process.pid}-${Date.now().toString(36)}`).then(
+      const fire = (state: SharedStateEvent['state']) => this.sharedStates.fire({ environment: env.id, state });
+      fire({ state: 'starting' });
+      const created: Promise<string> = this.createContainer(env, `shared-${process.pid}-${Date.now().toString(36)}`).then(
         (id) => {
-          this.options.onSharedState?.(env.id, { state: 'ready' });
+          fire({ state: 'ready' });
           return id;
         },
         (error: unknown) => {
           // Forget the failure so that the next attempt tries again (e.g. after an image build).
-          this.shared.delete(env.id);
-          this.options.onSharedState?.(env.id, { state: 'error', message: describe(error) });
+          if (this.shared.get(env.id) === created) this.shared.delete(env.id);
+          fire({ state: 'error', message: describe(error) });
           throw error;
         },
       );
+      pending = created;
       this.shared.set(env.id, pending);
     }
     return pending;
   }
 
-  /** Start a shared environment ahead of its first shell (it can take seconds to be ready). */
-  warmUp(env: EnvironmentSpec): Promise<void> {
-    return this.sharedContainer(env).then(() => undefined);
+  /**
+   * The shared container, checked to be running: one that died or was killed (an engine restart,
+   * `docker kill`, the OOM killer) is removed and a new one started, so the next open, New shell
+   * or reset brings the environment back instead of failing against a corpse.
+   */
+  private async liveShared(env: EnvironmentSpec): Promise<string> {
+    const pending = this.shared.get(env.id);
+    if (pending) {
+      const id = await pending.catch(() => undefined);
+      if (id && (await this.isRunning(id))) return id;
+      if (id && this.shared.get(env.id) === pending) {
+        this.options.log?.(`the ${env.id} container ${id.slice(0, 12)} is not running: starting a new one`);
+        this.shared.delete(env.id);
+        await this.removeContainer(id);
+      }
+    }
+    return this.sharedContainer(env);
+  }
+
+  private async isRunning(id: string): Promise<boolean> {
+    try {
+      const info = await this.docker.getContainer(id).inspect();
+      return info.State.Running && !info.State.Restarting;
+    } catch {
+      return false;
+    }
   }
 
   private async imageOrThrow(env: EnvironmentSpec): Promise<void> {

@@ -1,5 +1,5 @@
 export * from './backend.js';
 export * from './environment.js';
-export { DEFAULT_CONTAINER_LOG_BYTES, DockerBackend, Labels, describe, type DockerBackendOptions, type SharedState } from './docker.js';
+export { DEFAULT_CONTAINER_LOG_BYTES, DockerBackend, Labels, describe, type DockerBackendOptions } from './docker.js';
 export { FakeBackend, FakeShell, testEnvironment } from './fake.js';
 export { catalogue } from './catalogue.js';

@@ -41,9 +41,7 @@ export const Limits = {
   MAX_CHANNELS_PER_SOCKET: 32,
 } as const;
 
-const id = z
-  .string()
-  .regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'must be 1-64 characters of a-z, 0-9 and -');
+const id = z.string().regex(/^[a-z0-9][a-z0-9-]{0,63}$/, 'must be 1-64 characters of a-z, 0-9 and -');
 const sessionId = z.string().regex(/^[A-Za-z0-9_-]{16,64}$/, 'not a session id');
 const channel = z.number().int().min(0).max(1_000_000);
 const cols = z.number().int().min(2).max(Limits.MAX_COLS);
@@ -138,6 +136,13 @@ export const PollControlSchema = z.object({
 export const EnvironmentResetSchema = z.object({ type: z.literal('env-reset'), env: id });
 
 /**
+ * Presenter: return every demo to where a lecture starts: each shared environment to its seeded
+ * state and every presenter pane to a fresh shell (per-session environments: a new container).
+ * Progress comes as `env-state` (per shared environment) and `demos-state`.
+ */
+export const DemosResetSchema = z.object({ type: z.literal('demos-reset') });
+
+/**
  * Presenter: start or stop recording a pane's session as an asciicast v2 file on the server
  * (`recordings/live/<pane>-<time>.cast`). The recording starts with the current screen.
  */
@@ -160,6 +165,7 @@ export const ClientMessageSchema = z.discriminatedUnion('type', [
   VoteSchema,
   PollControlSchema,
   EnvironmentResetSchema,
+  DemosResetSchema,
   RecordSchema,
 ]);
 
@@ -273,6 +279,13 @@ export const EnvironmentStateSchema = z.object({
   message: z.string().optional(),
 });
 
+/** To presenters: where a "Reset demos" is; it always ends in `ready` or `error` (with a message). */
+export const DemosStateSchema = z.object({
+  type: z.literal('demos-state'),
+  state: z.enum(['resetting', 'ready', 'error']),
+  message: z.string().optional(),
+});
+
 /** To presenters: whether a pane's session is being recorded, and into which file. */
 export const RecordingSchema = z.object({
   type: z.literal('recording'),
@@ -298,6 +311,7 @@ export const ServerMessageSchema = z.discriminatedUnion('type', [
   AudienceSchema,
   PollStateSchema,
   EnvironmentStateSchema,
+  DemosStateSchema,
   RecordingSchema,
 ]);
 

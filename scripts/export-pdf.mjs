@@ -23,7 +23,8 @@ const notes = args.includes('--notes');
 const outIndex = args.indexOf('--out');
 const out = resolve(root, outIndex >= 0 ? args[outIndex + 1] : 'export/containers-demo.pdf');
 const webRoot = join(root, 'apps/web/dist');
-const recordings = resolve(root, process.env.LECTURE_RECORDINGS ?? 'recordings');
+const deck = resolve(root, process.env.LECTURE_DECK ?? 'slides/containers-demo');
+const recordings = resolve(root, process.env.LECTURE_RECORDINGS ?? join(deck, 'recordings'));
 
 const started = Date.now();
 if (!existsSync(join(webRoot, 'index.html'))) {

@@ -15,7 +15,8 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const args = process.argv.slice(2);
 const outIndex = args.indexOf('--out');
 const out = resolve(root, outIndex >= 0 ? args[outIndex + 1] : 'export/site');
-const recordings = resolve(root, process.env.LECTURE_RECORDINGS ?? 'recordings');
+const deck = resolve(root, process.env.LECTURE_DECK ?? 'slides/containers-demo');
+const recordings = resolve(root, process.env.LECTURE_RECORDINGS ?? join(deck, 'recordings'));
 const started = Date.now();
 
 // The packages the deck imports are compiled by tsc -b (quick when up to date).

@@ -1,10 +1,10 @@
 import { resolve } from 'node:path';
-import { loadDeck } from '@lecture/slides';
+import { DEFAULT_DECK, loadDeckFolder } from '@lecture/slides';
 import react from '@vitejs/plugin-react';
 import { type Plugin, defineConfig } from 'vite';
 
 const repoRoot = resolve(import.meta.dirname, '../..');
-const slides = resolve(repoRoot, process.env.LECTURE_SLIDES ?? 'slides/containers-demo.md');
+const deckPath = resolve(repoRoot, process.env.LECTURE_DECK ?? process.env.LECTURE_SLIDES ?? DEFAULT_DECK);
 
 /** The lecture, parsed at build time into data: `import deck from 'virtual:deck'`. */
 function deckContent(): Plugin {
@@ -14,8 +14,9 @@ function deckContent(): Plugin {
     resolveId: (source) => (source === id ? `\0${id}` : undefined),
     load(loaded) {
       if (loaded !== `\0${id}`) return undefined;
-      this.addWatchFile(slides);
-      return `export default ${JSON.stringify(loadDeck(slides, { repoRoot }))};`;
+      const folder = loadDeckFolder(deckPath, { repoRoot });
+      for (const file of folder.files) this.addWatchFile(file);
+      return `export default ${JSON.stringify(folder.deck)};`;
     },
   };
 }

@@ -5,7 +5,7 @@ import { type Slide, loadDeck } from '@lecture/slides';
 import { expect, test } from '@playwright/test';
 
 const root = join(import.meta.dirname, '../..');
-const deck = loadDeck(join(root, 'slides/containers-demo.md'), { repoRoot: root });
+const deck = loadDeck(join(root, 'slides/containers-demo'), { repoRoot: root });
 const pdf = join(root, 'test-results/export/containers-demo.pdf');
 
 /** Text of one page (1-based), optionally only the right part (where a split slide's terminal is). */

@@ -71,7 +71,7 @@ test('● REC records the presenter’s pane into recordings/live/ as an asciica
   await expect(page.locator('section#try-sandbox .xterm-rows')).toContainText('recorded-42');
   await rec.click();
   await expect(rec).toHaveAttribute('data-recording', 'false');
-  const path = join(import.meta.dirname, '../../recordings', file as string);
+  const path = join(import.meta.dirname, '../../slides/containers-demo/recordings', file as string);
   await expect.poll(() => existsSync(path)).toBe(true);
   const cast = parseCast(readFileSync(path, 'utf8'));
   rmSync(path);

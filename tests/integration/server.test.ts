@@ -1,8 +1,9 @@
 import { execFileSync } from 'node:child_process';
-import { DockerBackend, Labels, catalogue } from '@lecture/containers';
+import { DockerBackend, Labels } from '@lecture/containers';
 import { PROTOCOL_VERSION } from '@lecture/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LectureServer, startLectureServer } from '../../apps/server/src/app.js';
+import { catalogue } from './environments.js';
 import { TestClient, containersWithLabel } from './harness.js';
 
 const secret = 'integration-secret-0001';

@@ -1,8 +1,9 @@
-import { DockerBackend, catalogue } from '@lecture/containers';
+import { DockerBackend } from '@lecture/containers';
 import { FlowControl, PROTOCOL_VERSION, type ServerMessage } from '@lecture/protocol';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { type LectureServer, startLectureServer } from '../../apps/server/src/app.js';
+import { catalogue } from './environments.js';
 
 const secret = 'stall-test-secret-000001';
 let server: LectureServer;

@@ -1,7 +1,8 @@
 import { networkInterfaces } from 'node:os';
-import { dirname, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_CONTAINER_LOG_BYTES } from '@lecture/containers';
+import { DECK_FILES, DEFAULT_DECK, deckDir } from '@lecture/slides';
 import { newSecret } from './auth.js';
 import { DEFAULT_LIMITS, LIMIT_KNOBS, type ServerLimits } from './limits.js';
 
@@ -12,9 +13,10 @@ export interface ServerConfig {
   /** True when the secret was generated for this run (it is printed then). */
   readonly secretGenerated: boolean;
   readonly webRoot: string;
-  readonly slides: string;
+  /** The deck folder (LECTURE_DECK; slides/containers-demo unless set). */
+  readonly deck: string;
   readonly repoRoot: string;
-  /** Demo recordings (served) and live recordings (`live/`): LECTURE_RECORDINGS. */
+  /** Demo recordings (served) and live recordings (`live/`): LECTURE_RECORDINGS, else the deck's recordings/. */
   readonly recordingsDir: string;
   readonly allowedOrigins: readonly string[];
   /** Address printed for the audience (the machine's LAN address unless set). */
@@ -48,15 +50,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
   if (secret !== undefined && secret.length > 0 && secret.length < 12) {
     throw new Error('LECTURE_SECRET must be at least 12 characters');
   }
+  // LECTURE_SLIDES is the name this knob had when a deck was one Markdown file.
+  const deck = deckDir(resolve(env.LECTURE_DECK ?? env.LECTURE_SLIDES ?? resolve(repoRoot, DEFAULT_DECK)));
   return {
     port,
     host: env.HOST ?? '0.0.0.0',
     secret: secret || newSecret(),
     secretGenerated: !secret,
     webRoot: resolve(env.LECTURE_WEB_ROOT ?? resolve(repoRoot, 'apps/web/dist')),
-    slides: resolve(env.LECTURE_SLIDES ?? resolve(repoRoot, 'slides/containers-demo.md')),
+    deck,
     repoRoot,
-    recordingsDir: resolve(env.LECTURE_RECORDINGS ?? resolve(repoRoot, 'recordings')),
+    recordingsDir: resolve(env.LECTURE_RECORDINGS ?? join(deck, DECK_FILES.recordings)),
     allowedOrigins: (env.LECTURE_ALLOWED_ORIGINS ?? '')
       .split(',')
       .map((s) => s.trim())

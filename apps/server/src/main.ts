@@ -1,10 +1,10 @@
 #!/usr/bin/env node
 /**
- * The composition root: configuration, the Docker backend, the environment catalogue, the
- * deck's panes, and the server. Everything else receives its parts from here.
+ * The composition root: configuration, the deck folder (its slides and environments), the
+ * Docker backend, and the server. Everything else receives its parts from here.
  */
-import { DockerBackend, catalogue } from '@lecture/containers';
-import { loadDeck, panesOf, pollsOf } from '@lecture/slides';
+import { DockerBackend } from '@lecture/containers';
+import { loadDeckFolder, panesOf, pollsOf } from '@lecture/slides';
 import { startLectureServer } from './app.js';
 import { loadConfig } from './config.js';
 
@@ -12,7 +12,9 @@ const log = (line: string) => console.log(`[${new Date().toISOString().slice(11,
 
 async function main(): Promise<void> {
   const config = loadConfig();
-  const deck = loadDeck(config.slides, { repoRoot: config.repoRoot });
+  const folder = loadDeckFolder(config.deck, { repoRoot: config.repoRoot });
+  const deck = folder.deck;
+  const catalogue = folder.environments.map((e) => e.spec);
   const backend = new DockerBackend({ log, logBytes: config.containerLogBytes });
   backend.onSharedState(({ environment, state }) =>
     log(`environment ${environment}: ${state.state}${'message' in state ? ` (${state.message})` : ''}`),
@@ -26,6 +28,8 @@ async function main(): Promise<void> {
     webRoot: config.webRoot,
     panes: panesOf(deck),
     polls: pollsOf(deck),
+    // Students may open sandboxes of the deck's audience environments only.
+    sandboxes: { environments: folder.environments.filter((e) => e.access === 'audience').map((e) => e.spec.id) },
     recordingsDir: config.recordingsDir,
     audienceUrl: `http://${config.publicHost}:${config.port}/`,
     allowedOrigins: config.allowedOrigins,

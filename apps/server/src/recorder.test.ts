@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -89,13 +89,16 @@ describe('Recorder', () => {
   });
 });
 
-describe('the recordings in the repository', () => {
-  const root = join(dirname(fileURLToPath(import.meta.url)), '../../..');
-  const dir = join(root, 'recordings');
-  const casts = readdirSync(dir).filter((f) => f.endsWith('.cast'));
+// Every deck in slides/ carries the recordings of all its demo slides (npm run record -- <deck>).
+const root = join(dirname(fileURLToPath(import.meta.url)), '../../..');
+const decks = readdirSync(join(root, 'slides')).filter((name) => existsSync(join(root, 'slides', name, 'slides.md')));
+
+describe.each(decks)('the recordings of slides/%s', (name) => {
+  const dir = join(root, 'slides', name, 'recordings');
+  const casts = existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.cast')) : [];
 
   it('cover every demo slide, start with the screen at t=0 and hold real output', () => {
-    const deck = loadDeck(join(root, 'slides/containers-demo.md'), { repoRoot: root });
+    const deck = loadDeck(join(root, 'slides', name), { repoRoot: root });
     const demos = deck.slides.filter((s) => s.blocks.some((b) => b.kind === 'console' && b.lines.some((l) => l.kind === 'step')));
     expect(casts.sort()).toEqual(demos.map((s) => `${s.id}.cast`).sort());
     for (const name of casts) {

@@ -1,7 +1,7 @@
 /**
- * A named environment of the server's catalogue. The browser only ever names one of these by
- * id; everything that decides what runs (image, user, mounts, privileges) lives here, on the
- * server, because the Docker socket is root.
+ * A named environment, declared by a deck in its `environments.yaml` (read and checked by
+ * packages/slides). The browser only ever names one of these by id; everything that decides what
+ * runs (image, user, mounts, privileges) stays on the server, because the Docker socket is root.
  */
 export interface EnvironmentSpec {
   /** The name a slide uses (`env: lab`). */

@@ -11,6 +11,8 @@ export interface DeckMeta {
   readonly title: string;
   readonly subtitle?: string;
   readonly author?: string;
+  /** The audience environment that "try it" slides open (default `sandbox`). */
+  readonly sandbox?: string;
 }
 
 export type SlideLayout = 'plain' | 'split' | 'stack' | 'full';
@@ -46,6 +48,8 @@ export interface TerminalBlock {
   readonly pane: string;
   readonly env: string;
   readonly title?: string;
+  /** Line of the block's opening fence in the source file (for errors about its environment). */
+  readonly line?: number;
 }
 
 export interface ConsoleBlock {
@@ -75,13 +79,26 @@ export interface PollBlock {
   readonly options: readonly string[];
 }
 
-/** A mistake in the slide source, with where it is. */
+/**
+ * A mistake in a deck's source (Markdown, front matter, environments), with where it is: the
+ * message reads `file:line: what` (or `line N: what` when the file is not known), the form
+ * editors and terminals turn into links.
+ */
 export class DeckError extends Error {
+  /** The message without the place. */
+  readonly reason: string;
   constructor(
     message: string,
     readonly line: number,
+    readonly file?: string,
   ) {
-    super(`line ${line}: ${message}`);
+    super(file ? `${file}:${line}: ${message}` : `line ${line}: ${message}`);
     this.name = 'DeckError';
+    this.reason = message;
+  }
+
+  /** The same mistake, placed in `file` (for errors raised before the file was known). */
+  inFile(file: string): DeckError {
+    return this.file ? this : new DeckError(this.reason, this.line, file);
   }
 }

@@ -222,18 +222,18 @@ describe('includes', () => {
     expect(out).not.toContain('ignored body');
   });
 
-  it('is an error without readFile or when the file cannot be read, with the line', () => {
+  it('is an error without readFile or when the file cannot be read, with the line of the fence', () => {
     const source = `${FRONT}\n<!-- slide id="inc" -->\n\`\`\`dockerfile file=missing/Dockerfile\n\`\`\`\n`;
     const without = deckError(source);
     expect(without.message).toMatch(/missing\/Dockerfile/);
-    expect(without.line).toBe(7);
+    expect(without.line).toBe(8);
     const unreadable = deckError(source, {
       readFile: () => {
         throw new Error('ENOENT');
       },
     });
     expect(unreadable.message).toMatch(/cannot read missing\/Dockerfile/);
-    expect(unreadable.line).toBe(7);
+    expect(unreadable.line).toBe(8);
   });
 });
 
@@ -258,7 +258,7 @@ describe('terminal, console and poll blocks', () => {
 
   it('a terminal block becomes a terminal with pane, env and title, and a split layout', () => {
     const s = only(deck(demo).slides);
-    expect(blocksOf(s, 'terminal')).toEqual([{ kind: 'terminal', pane: 'tutorial', env: 'lab', title: 'Docker lab' }]);
+    expect(blocksOf(s, 'terminal')).toEqual([{ kind: 'terminal', pane: 'tutorial', env: 'lab', title: 'Docker lab', line: expect.any(Number) }]);
     expect(s.layout).toBe('split');
     expect(only(deck('# No terminal').slides).layout).toBe('plain');
   });
@@ -313,7 +313,8 @@ describe('terminal, console and poll blocks', () => {
     const twoEnvs = `${FRONT}\n<!-- slide id="a" -->\n\`\`\`terminal\npane: p\nenv: lab\n\`\`\`\n\n---\n\n<!-- slide id="b" -->\n\`\`\`terminal\npane: p\nenv: sandbox\n\`\`\`\n`;
     const error = deckError(twoEnvs);
     expect(error.message).toMatch(/pane "p" is used with env lab and sandbox/);
-    expect(error.line).toBe(twoEnvs.split('\n').indexOf('<!-- slide id="b" -->') + 1);
+    // The line of the second terminal's fence.
+    expect(error.line).toBe(twoEnvs.split('\n').indexOf('<!-- slide id="b" -->') + 2);
   });
 
   it('a poll block becomes a poll with its question and options', () => {
@@ -372,17 +373,17 @@ describe('key tokens', () => {
     expect(() => parseStep('<Foo>', 12)).toThrow(/line 12: unknown key <Foo>/);
   });
 
-  it('inside a deck, a bad key points at its slide', () => {
-    const source = `${FRONT}\n<!-- slide id="keys" -->\n\`\`\`terminal\npane: p\nenv: lab\n\`\`\`\n\n\`\`\`console\n$ <Bogus>\n\`\`\`\n`;
+  it('inside a deck, a bad key points at its own line', () => {
+    const source = `${FRONT}\n<!-- slide id="keys" -->\n\`\`\`terminal\npane: p\nenv: lab\n\`\`\`\n\n\`\`\`console\n$ ls\n$ <Bogus>\n\`\`\`\n`;
     const error = deckError(source);
     expect(error.message).toMatch(/unknown key <Bogus>/);
-    expect(error.line).toBe(source.split('\n').indexOf('<!-- slide id="keys" -->') + 1);
+    expect(error.line).toBe(source.split('\n').indexOf('$ <Bogus>') + 1);
   });
 });
 
-describe('the lecture deck (slides/containers-demo.md)', () => {
+describe('the lecture deck (slides/containers-demo)', () => {
   const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
-  const lecture = loadDeck(resolve(repoRoot, 'slides/containers-demo.md'), { repoRoot });
+  const lecture = loadDeck(resolve(repoRoot, 'slides/containers-demo'), { repoRoot });
 
   it('parses, with unique ids', () => {
     expect(lecture.meta.title).toBeTruthy();
@@ -405,7 +406,7 @@ describe('the lecture deck (slides/containers-demo.md)', () => {
     expect(consoles).toBeGreaterThan(5);
   });
 
-  it('every terminal uses one of the server environments (sandbox, lab, apptainer)', () => {
+  it('every terminal uses one of its environments (sandbox, lab, apptainer)', () => {
     const terminals = lecture.slides.flatMap((s) => blocksOf(s, 'terminal') as TerminalBlock[]);
     expect(terminals.length).toBeGreaterThan(5);
     for (const t of terminals) expect(['sandbox', 'lab', 'apptainer']).toContain(t.env);

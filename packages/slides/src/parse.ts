@@ -1,5 +1,6 @@
 import hljs from 'highlight.js';
 import { Marked, type Token, type Tokens } from 'marked';
+import { z } from 'zod';
 import {
   type Block,
   type ConsoleLine,
@@ -10,10 +11,13 @@ import {
   type SlideLayout,
   type Step,
 } from './model.js';
+import { parseYaml, validate, type YamlSource } from './yaml.js';
 
 export interface ParseOptions {
-  /** Reads a repository file for ```lang file=path fences; without it such fences are errors. */
+  /** Reads a file for ```lang file=path fences; without it such fences are errors. */
   readonly readFile?: (path: string) => string;
+  /** The source's file name, as errors show it (`slides/x/slides.md:12: …`). */
+  readonly file?: string;
 }
 
 const ID = /^[a-z0-9][a-z0-9-]{0,63}$/;
@@ -71,22 +75,45 @@ function parseAttributes(text: string): Map<string, string> {
   return attributes;
 }
 
-/** `key: value` lines (front matter, terminal and poll blocks). */
-function parseFields(text: string): { fields: Map<string, string>; items: string[] } {
-  const fields = new Map<string, string>();
-  const items: string[] = [];
-  for (const raw of text.split('\n')) {
-    const line = raw.trim();
-    if (!line) continue;
-    const item = /^[-*]\s+(.*)$/.exec(line);
-    if (item) {
-      items.push(item[1] as string);
-      continue;
-    }
-    const m = /^([a-zA-Z-]+):\s*(.*)$/.exec(line);
-    if (m) fields.set(m[1] as string, m[2] as string);
-  }
-  return { fields, items };
+const id = (what: string) =>
+  z.string({ error: `${what} must be a kebab-case name` }).regex(ID, `${what} must be a kebab-case name (a-z, 0-9, -)`);
+/** Text fields: YAML may read `42` or `yes` as a number or a boolean; they are text here. */
+const text = z.union([z.string(), z.number(), z.boolean()]).transform(String);
+
+/** The deck's front matter: what names the deck. Unknown fields are errors (a typo is caught). */
+const FrontMatterSchema = z.strictObject({
+  title: z.union([z.string(), z.number()], { error: 'the front matter needs a title' }).transform(String).pipe(z.string().min(1, 'the title must not be empty')),
+  subtitle: text.optional(),
+  author: text.optional(),
+  /** The audience environment that "try it" slides (try="sandbox") open. */
+  sandbox: id('sandbox').optional(),
+});
+
+const TerminalSchema = z.strictObject({
+  pane: id('pane'),
+  env: id('env'),
+  title: text.optional(),
+});
+
+const PollSchema = z.strictObject({
+  id: id('the poll id'),
+  question: text.pipe(z.string().min(1)),
+  options: z.array(text).min(2, 'a poll needs at least two options'),
+});
+
+/**
+ * A poll block: `id:` and `question:` fields, then its options as `- option` lines (or an
+ * `options:` list). Both parts are read by the yaml library; lines stay those of the file.
+ */
+function parsePoll(code: string, source: YamlSource): z.output<typeof PollSchema> {
+  const lines = code.split('\n');
+  const first = lines.findIndex((l) => /^-\s/.test(l));
+  if (first < 0) return validate(PollSchema, parseYaml(code, source), source);
+  const fields = parseYaml(lines.slice(0, first).join('\n'), source);
+  const items = parseYaml(lines.slice(first).join('\n'), { ...source, firstLine: source.firstLine + first });
+  const value = fields.value && typeof fields.value === 'object' ? fields.value : {};
+  if ('options' in value) throw new DeckError(`${source.what}: options both as an options: list and as - lines`, source.firstLine + first, source.file);
+  return validate(PollSchema, { value: { ...value, options: items.value }, lineOf: (path) => (path[0] === 'options' ? items.lineOf(path.slice(1)) : fields.lineOf(path)) }, source);
 }
 
 const KEYS: Readonly<Record<string, string>> = {
@@ -101,14 +128,14 @@ const KEYS: Readonly<Record<string, string>> = {
 };
 
 /** Turn `<C-p>`, `<Enter>`… into the bytes a terminal sends for them. */
-export function keysToBytes(text: string, line: number): string {
+export function keysToBytes(text: string, line: number, file?: string): string {
   return text.replace(/<([^<>\s]+)>/g, (token, name: string) => {
     const ctrl = /^C-([a-zA-Z@[\]\\^_])$/.exec(name);
     if (ctrl) return String.fromCharCode((ctrl[1] as string).toUpperCase().charCodeAt(0) & 0x1f);
     const key = KEYS[name];
     if (key === undefined) {
       // Not a key token: literal text such as `<none>` stays as typed.
-      if (/^[A-Z]/.test(name) && name.length < 8) throw new DeckError(`unknown key ${token}`, line);
+      if (/^[A-Z]/.test(name) && name.length < 8) throw new DeckError(`unknown key ${token}`, line, file);
       return token;
     }
     return key;
@@ -124,7 +151,7 @@ function keysToDisplay(text: string): string {
     .replace(/\s+$/, '');
 }
 
-export function parseStep(raw: string, line: number): Step {
+export function parseStep(raw: string, line: number, file?: string): Step {
   let command = raw;
   let waitSeconds = 15;
   const wait = /\s+#\s*wait:\s*(\d+)\s*$/.exec(command);
@@ -133,7 +160,7 @@ export function parseStep(raw: string, line: number): Step {
     command = command.slice(0, wait.index);
   }
   const onlyKeys = /^(\s*<[^<>\s]+>)+\s*$/.test(command);
-  const bytes = keysToBytes(command, line);
+  const bytes = keysToBytes(command, line, file);
   return {
     display: onlyKeys ? keysToDisplay(command) : command,
     send: onlyKeys ? bytes : `${bytes}\r`,
@@ -141,16 +168,18 @@ export function parseStep(raw: string, line: number): Step {
   };
 }
 
-function splitFrontMatter(source: string): { meta: DeckMeta; body: string; bodyLine: number } {
+function splitFrontMatter(source: string, file: string | undefined): { meta: DeckMeta; body: string; bodyLine: number } {
   const m = /^---\n([\s\S]*?)\n---\n/.exec(source);
-  if (!m) throw new DeckError('the deck must start with front matter (--- title: … ---)', 1);
-  const { fields } = parseFields(m[1] as string);
-  const title = fields.get('title');
-  if (!title) throw new DeckError('the front matter needs a title', 1);
+  if (!m) throw new DeckError('the deck must start with front matter (--- title: … ---)', 1, file);
+  const where: YamlSource = { what: 'front matter', firstLine: 2, ...(file ? { file } : {}) };
+  const parsed = parseYaml(m[1] as string, where);
+  if (parsed.value === null || typeof parsed.value !== 'object') throw new DeckError('the front matter needs a title', 1, file);
+  const fields = validate(FrontMatterSchema, parsed, where);
   const meta: DeckMeta = {
-    title,
-    ...(fields.get('subtitle') ? { subtitle: fields.get('subtitle') as string } : {}),
-    ...(fields.get('author') ? { author: fields.get('author') as string } : {}),
+    title: fields.title,
+    ...(fields.subtitle ? { subtitle: fields.subtitle } : {}),
+    ...(fields.author ? { author: fields.author } : {}),
+    ...(fields.sandbox ? { sandbox: fields.sandbox } : {}),
   };
   return { meta, body: source.slice(m[0].length), bodyLine: m[0].split('\n').length };
 }
@@ -209,7 +238,8 @@ function headingText(tokens: readonly Token[]): string | undefined {
 
 export function parseDeck(source: string, options: ParseOptions = {}): Deck {
   const marked = createMarked();
-  const { meta, body, bodyLine } = splitFrontMatter(source.replace(/\r\n/g, '\n'));
+  const file = options.file;
+  const { meta, body, bodyLine } = splitFrontMatter(source.replace(/\r\n/g, '\n'), file);
   const slides: Slide[] = [];
   const ids = new Set<string>();
   const panes = new Map<string, string>();
@@ -222,11 +252,13 @@ export function parseDeck(source: string, options: ParseOptions = {}): Deck {
     let text = raw.text.slice(leading.length);
     const attrMatch = /^\s*<!--\s*slide\b([\s\S]*?)-->/.exec(text);
     const attributes = attrMatch ? parseAttributes(attrMatch[1] as string) : new Map<string, string>();
-    if (attrMatch) text = text.slice(attrMatch[0].length);
     const line = raw.line + (leading.match(/\n/g)?.length ?? 0);
+    // The file line where `text` starts (after the attribute comment), to place block errors.
+    const textLine = line + (attrMatch ? (attrMatch[0].match(/\n/g)?.length ?? 0) : 0);
+    if (attrMatch) text = text.slice(attrMatch[0].length);
     const id = attributes.get('id');
-    if (!id || !ID.test(id)) throw new DeckError(`every slide needs an id="kebab-case-name" (got ${id ?? 'none'})`, line);
-    if (ids.has(id)) throw new DeckError(`duplicate slide id "${id}"`, line);
+    if (!id || !ID.test(id)) throw new DeckError(`every slide needs an id="kebab-case-name" (got ${id ?? 'none'})`, line, file);
+    if (ids.has(id)) throw new DeckError(`duplicate slide id "${id}"`, line, file);
     ids.add(id);
     section = attributes.get('section') ?? section;
 
@@ -248,53 +280,55 @@ export function parseDeck(source: string, options: ParseOptions = {}): Deck {
     const consoles: { pane?: string; lines: ConsoleLine[] }[] = [];
     const consoleBlocks: number[] = [];
 
+    let cursor = 0;
     for (const token of tokens) {
       if (token.type !== 'code') {
         pending.push(token);
         continue;
       }
+      // The fence's file line: find the token's source text after the previous block's.
+      const at = text.indexOf(token.raw, cursor);
+      if (at >= 0) cursor = at + token.raw.length;
+      const fenceLine = textLine + (at >= 0 ? (text.slice(0, at).match(/\n/g)?.length ?? 0) : 0);
+      const blockSource = (what: string): YamlSource => ({ what, firstLine: fenceLine + 1, ...(file ? { file } : {}) });
       const info = ((token as Tokens.Code).lang ?? '').trim();
       const [kind = '', ...rest] = info.split(/\s+/);
       const params = new Map(rest.map((p) => p.split('=') as [string, string]));
       const code = (token as Tokens.Code).text;
       if (kind === 'terminal') {
         flush();
-        const { fields } = parseFields(code);
-        const pane = fields.get('pane');
-        const env = fields.get('env');
-        if (!pane || !ID.test(pane)) throw new DeckError(`slide "${id}": a terminal needs pane: <id>`, line);
-        if (!env || !ID.test(env)) throw new DeckError(`slide "${id}": terminal ${pane} needs env: <environment>`, line);
+        const where = blockSource(`slide "${id}": terminal block`);
+        const fields = validate(TerminalSchema, parseYaml(code, where), where);
+        const { pane, env } = fields;
         const known = panes.get(pane);
-        if (known && known !== env) throw new DeckError(`pane "${pane}" is used with env ${known} and ${env}`, line);
+        if (known && known !== env) throw new DeckError(`pane "${pane}" is used with env ${known} and ${env}`, fenceLine, file);
         panes.set(pane, env);
         terminalPane ??= pane;
-        blocks.push({ kind: 'terminal', pane, env, ...(fields.get('title') ? { title: fields.get('title') as string } : {}) });
+        blocks.push({ kind: 'terminal', pane, env, ...(fields.title ? { title: fields.title } : {}), line: fenceLine });
       } else if (kind === 'console') {
         flush();
-        const lines: ConsoleLine[] = code.split('\n').map((l) =>
-          l.startsWith('$ ') ? { kind: 'step', step: parseStep(l.slice(2), line) } : { kind: 'output', text: l },
+        const lines: ConsoleLine[] = code.split('\n').map((l, i) =>
+          l.startsWith('$ ') ? { kind: 'step', step: parseStep(l.slice(2), fenceLine + 1 + i, file) } : { kind: 'output', text: l },
         );
         consoleBlocks.push(blocks.length);
         consoles.push({ ...(params.get('pane') ? { pane: params.get('pane') as string } : {}), lines });
         blocks.push({ kind: 'console', pane: '', lines });
       } else if (kind === 'poll') {
         flush();
-        const { fields, items } = parseFields(code);
-        const pollId = fields.get('id');
-        const question = fields.get('question');
-        if (!pollId || !ID.test(pollId) || polls.has(pollId)) throw new DeckError(`slide "${id}": a poll needs a unique id`, line);
-        if (!question || items.length < 2) throw new DeckError(`poll "${pollId}" needs a question and at least two "- option" lines`, line);
-        polls.add(pollId);
-        blocks.push({ kind: 'poll', id: pollId, question, options: items });
+        const poll = parsePoll(code, blockSource(`slide "${id}": poll`));
+        if (polls.has(poll.id)) throw new DeckError(`slide "${id}": a poll needs a unique id ("${poll.id}" is used twice)`, fenceLine, file);
+        polls.add(poll.id);
+        blocks.push({ kind: 'poll', id: poll.id, question: poll.question, options: poll.options });
       } else {
-        const file = params.get('file');
-        if (file) {
-          if (!options.readFile) throw new DeckError(`slide "${id}": cannot include ${file} here`, line);
+        const include = params.get('file');
+        if (include) {
+          if (!options.readFile) throw new DeckError(`slide "${id}": cannot include ${include} here`, fenceLine, file);
           let content: string;
           try {
-            content = options.readFile(file);
-          } catch {
-            throw new DeckError(`slide "${id}": cannot read ${file}`, line);
+            content = options.readFile(include);
+          } catch (error) {
+            const why = error instanceof Error && /outside/.test(error.message) ? ` (${error.message})` : '';
+            throw new DeckError(`slide "${id}": cannot read ${include}${why}`, fenceLine, file);
           }
           (token as Tokens.Code).text = content.replace(/\n$/, '');
           (token as Tokens.Code).lang = kind;
@@ -308,17 +342,17 @@ export function parseDeck(source: string, options: ParseOptions = {}): Deck {
     consoleBlocks.forEach((blockIndex, i) => {
       const c = consoles[i] as { pane?: string; lines: ConsoleLine[] };
       const pane = c.pane ?? terminalPane;
-      if (!pane) throw new DeckError(`slide "${id}": a console block needs a terminal on the slide (or pane=…)`, line);
+      if (!pane) throw new DeckError(`slide "${id}": a console block needs a terminal on the slide (or pane=…)`, line, file);
       blocks[blockIndex] = { kind: 'console', pane, lines: c.lines };
     });
 
     const layoutAttr = attributes.get('layout');
     if (layoutAttr && !LAYOUTS.includes(layoutAttr as SlideLayout)) {
-      throw new DeckError(`slide "${id}": layout must be one of ${LAYOUTS.join(', ')}`, line);
+      throw new DeckError(`slide "${id}": layout must be one of ${LAYOUTS.join(', ')}`, line, file);
     }
     const layout = (layoutAttr as SlideLayout | undefined) ?? (terminalPane ? 'split' : 'plain');
     const tryAttr = attributes.get('try');
-    if (tryAttr && tryAttr !== 'sandbox') throw new DeckError(`slide "${id}": try must be "sandbox"`, line);
+    if (tryAttr && tryAttr !== 'sandbox') throw new DeckError(`slide "${id}": try must be "sandbox"`, line, file);
     const title = headingText(tokens);
 
     slides.push({

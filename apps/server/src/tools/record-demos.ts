@@ -1,9 +1,9 @@
 #!/usr/bin/env node
 /**
  * `npm run record`: runs every demo of the deck in the real environments, headless, and records
- * each demo slide as `recordings/<slide-id>.cast` (asciicast v2).
+ * each demo slide as `<deck>/recordings/<slide-id>.cast` (asciicast v2).
  *
- * It starts the real server in-process (Docker backend, the catalogue, the deck's panes) and
+ * It starts the real server in-process (Docker backend, the deck's environments and panes) and
  * drives it over its WebSocket as the presenter, exactly as the lecturer's browser does: it
  * walks the demo slides in deck order (a pane's shell carries its state from slide to slide, as
  * in the lecture), starts a recording of the pane (the `record` message: the cast begins with
@@ -11,16 +11,17 @@
  * prompt is back and the output has been quiet for a second, up to the step's `# wait:`), and
  * stops the recording. It prints a table and exits non-zero naming the demos that failed.
  *
- *   npm run record                 every demo slide
- *   npm run record -- demo-x ...   only these slides (their panes still start fresh)
+ *   npm run record                          every demo slide of the containers lecture
+ *   npm run record -- slides/processes      every demo slide of that deck
+ *   npm run record -- [deck] demo-x ...     only these slides (their panes still start fresh)
  */
-import { readFileSync, rmSync, rmdirSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, rmdirSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { Terminal as TerminalType } from '@xterm/headless';
-import { DockerBackend, catalogue } from '@lecture/containers';
+import { DockerBackend } from '@lecture/containers';
 import { PROTOCOL_VERSION, type ServerMessage, WS_PATH, capIdle, formatCast, parseCast, parseServerMessage } from '@lecture/protocol';
-import { type Slide, type Step, loadDeck, panesOf } from '@lecture/slides';
+import { type Slide, type Step, loadDeckFolder, panesOf } from '@lecture/slides';
 import { WebSocket } from 'ws';
 import { startLectureServer } from '../app.js';
 import { newSecret } from '../auth.js';
@@ -256,9 +257,14 @@ function slideText(slide: Slide): string {
 }
 
 async function main(): Promise<number> {
-  const config = loadConfig();
-  const only = process.argv.slice(2).filter((a) => !a.startsWith('-'));
-  const deck = loadDeck(config.slides, { repoRoot: config.repoRoot });
+  // An argument that is a path names the deck (`npm run record -- slides/processes`); the others are slide ids.
+  const args = process.argv.slice(2).filter((a) => !a.startsWith('-'));
+  const deckArg = args.find((a) => a.includes('/') || existsSync(a));
+  const config = loadConfig(deckArg ? { ...process.env, LECTURE_DECK: resolve(deckArg) } : process.env);
+  const only = args.filter((a) => a !== deckArg);
+  const folder = loadDeckFolder(config.deck, { repoRoot: config.repoRoot });
+  const deck = folder.deck;
+  const catalogue = folder.environments.map((e) => e.spec);
   const demos = deck.slides.filter((s) => stepsOf(s).size > 0 && (only.length === 0 || only.includes(s.id)));
   if (demos.length === 0) {
     console.error(only.length ? `No demo slide named ${only.join(', ')}.` : 'The deck has no demo slides.');

@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
-import { DockerBackend, Labels, catalogue } from '@lecture/containers';
+import { DockerBackend, Labels } from '@lecture/containers';
+import { catalogue } from './environments.js';
 import { PROTOCOL_VERSION, type ServerMessage } from '@lecture/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LectureServer, startLectureServer } from '../../apps/server/src/app.js';

@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
-import { DEFAULT_CONTAINER_LOG_BYTES, DockerBackend, Labels, catalogue } from '@lecture/containers';
+import { DEFAULT_CONTAINER_LOG_BYTES, DockerBackend, Labels } from '@lecture/containers';
+import { catalogue } from './environments.js';
 import { PROTOCOL_VERSION, type ServerMessage } from '@lecture/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LectureServer, startLectureServer } from '../../apps/server/src/app.js';

@@ -3,7 +3,7 @@ import { SerializeAddon } from '@xterm/addon-serialize';
 import { Terminal } from '@xterm/xterm';
 import { type Cast, parseCast } from '@lecture/protocol';
 import { type CSSProperties, useEffect, useRef, useState } from 'react';
-import { fitFont } from './fit.js';
+import { cssFontFamily, fitFont } from './fit.js';
 
 export interface ReplayPaneProps {
   /** URL of the asciicast v2 file. */
@@ -97,7 +97,7 @@ export function ReplayPane(props: ReplayPaneProps) {
       disableStdin: true,
       cursorBlink: false,
       cursorInactiveStyle: 'none',
-      fontFamily: '"DejaVu Sans Mono", "Fira Code", Menlo, Consolas, monospace',
+      fontFamily: cssFontFamily(host),
       scrollback: 1000,
       theme: { background: '#101418', foreground: '#e6e6e6', cursor: '#f5c542', selectionBackground: '#3a5a80' },
     });

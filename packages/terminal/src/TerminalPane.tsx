@@ -3,7 +3,7 @@ import { Terminal } from '@xterm/xterm';
 import { FlowControl } from '@lecture/protocol';
 import { type Ref, useEffect, useImperativeHandle, useRef, useState } from 'react';
 import type { Channel, TerminalClient } from './client.js';
-import { fitFont } from './fit.js';
+import { cssFontFamily, fitFont } from './fit.js';
 
 export type PaneState = 'connecting' | 'ready' | 'exited' | 'error';
 
@@ -41,6 +41,11 @@ export interface TerminalPaneProps {
 export const RELEASE_KEY = { ctrlKey: true, key: ']' } as const;
 
 const MIN_FONT_PX = 6;
+/**
+ * A mirror never shrinks the lecturer's grid below this: on a phone, 100 columns at 4 px are
+ * unreadable, so the mirror keeps 11 px text and scrolls sideways instead.
+ */
+const MIN_MIRROR_FONT_PX = 11;
 
 /**
  * A live shell on a slide. The terminal is never scaled with CSS: its font is sized from the
@@ -88,7 +93,8 @@ export function TerminalPane(props: TerminalPaneProps) {
     if (!term || !host || !fit) return;
     const viewer = modeRef.current === 'viewer' && driverSize.current;
     const grid = viewer ? { grid: driverSize.current as { cols: number; rows: number } } : {};
-    if (!fitFont(term, fit, host, { scale: fontScaleRef.current, minPx: MIN_FONT_PX, ...grid }) || viewer) return;
+    const minPx = viewer ? MIN_MIRROR_FONT_PX : MIN_FONT_PX;
+    if (!fitFont(term, fit, host, { scale: fontScaleRef.current, minPx, ...grid }) || viewer) return;
     const proposed = fit.proposeDimensions();
     if (!proposed || !Number.isFinite(proposed.cols) || proposed.cols < 2 || proposed.rows < 1) return;
     if (proposed.cols !== term.cols || proposed.rows !== term.rows) {
@@ -106,7 +112,7 @@ export function TerminalPane(props: TerminalPaneProps) {
       allowProposedApi: false,
       convertEol: false,
       cursorBlink: true,
-      fontFamily: '"DejaVu Sans Mono", "Fira Code", Menlo, Consolas, monospace',
+      fontFamily: cssFontFamily(host),
       scrollback: 5000,
       theme: { background: '#101418', foreground: '#e6e6e6', cursor: '#f5c542', selectionBackground: '#3a5a80' },
     });

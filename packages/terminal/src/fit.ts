@@ -14,6 +14,14 @@ export interface FontFitOptions {
 }
 
 /**
+ * The terminal's font family, from its host's CSS (`--terminal-font-family` on the page): the
+ * deck bundles its own monospace font, so the terminal never falls back to whatever is installed.
+ */
+export function cssFontFamily(host: HTMLElement): string {
+  return getComputedStyle(host).fontFamily || 'monospace';
+}
+
+/**
  * Size a terminal's font from its host's CSS font-size, never by CSS scaling: the text stays
  * sharp and the mouse maps to the right cells. Returns false when the host has no size yet.
  */

@@ -1,6 +1,6 @@
 import type { TerminalBlock } from '@lecture/slides';
 import { ReplayPane, TerminalPane, type TerminalPaneHandle, type PaneState } from '@lecture/terminal';
-import { useCallback, useMemo, useRef, useState } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { pageMode } from '../mode';
 import { useDeck } from './context';
 import { STATIC_BUILD, recordingUrl, useBackendProblem } from './replay';
@@ -52,6 +52,13 @@ export function LiveTerminal({
     return Number.isInteger(saved) && saved >= 0 && saved < SCALES.length ? saved : SCALES.indexOf(1);
   });
   const [maximised, setMaximised] = useState(false);
+  // While a terminal is maximised the deck's own chrome (arrows, slide number, presenter strip)
+  // steps aside, so nothing covers the terminal's last row.
+  useEffect(() => {
+    if (!maximised) return;
+    document.documentElement.classList.add('terminal-maximised');
+    return () => document.documentElement.classList.remove('terminal-maximised');
+  }, [maximised]);
   // Bumped by "New sandbox": remounts the pane, which opens a fresh sandbox.
   const [generation, setGeneration] = useState(0);
   const [state, setState] = useState<PaneState>('connecting');

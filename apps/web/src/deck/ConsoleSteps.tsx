@@ -1,6 +1,6 @@
 import type { ConsoleBlock } from '@lecture/slides';
 import type { TerminalPaneHandle } from '@lecture/terminal';
-import { useState } from 'react';
+import { type MouseEvent, useState } from 'react';
 import { useDeck } from './context';
 
 /**
@@ -21,12 +21,12 @@ export function ConsoleSteps({ block, panes }: { block: ConsoleBlock; panes: Map
             </div>
           ) : null;
         }
-        const run = () => {
+        const run = (event: MouseEvent<HTMLButtonElement>) => {
           const pane = panes.get(block.pane);
-          if (pane?.send(line.step.send)) {
-            setDone((d) => new Set(d).add(i));
-            pane.focus();
-          }
+          if (pane?.send(line.step.send)) setDone((d) => new Set(d).add(i));
+          // The keyboard goes back to the deck, not to the terminal nor this button (where Space
+          // or Enter would run the step again): a clicker's PageDown moves to the next slide.
+          event.currentTarget.blur();
         };
         return presenter ? (
           <button

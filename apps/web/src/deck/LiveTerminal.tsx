@@ -57,7 +57,19 @@ export function LiveTerminal({
   useEffect(() => {
     if (!maximised) return;
     document.documentElement.classList.add('terminal-maximised');
-    return () => document.documentElement.classList.remove('terminal-maximised');
+    // Esc restores the pane (unless the shell has the keyboard: there Esc belongs to the shell,
+    // Ctrl+] first), and never reaches reveal, which would open the overview behind it.
+    const onKey = (event: KeyboardEvent) => {
+      if (event.key !== 'Escape' || (event.target as Element | null)?.closest?.('.terminal-pane__host')) return;
+      event.preventDefault();
+      event.stopImmediatePropagation();
+      setMaximised(false);
+    };
+    window.addEventListener('keydown', onKey, true);
+    return () => {
+      window.removeEventListener('keydown', onKey, true);
+      document.documentElement.classList.remove('terminal-maximised');
+    };
   }, [maximised]);
   // Bumped by "New sandbox": remounts the pane, which opens a fresh sandbox.
   const [generation, setGeneration] = useState(0);

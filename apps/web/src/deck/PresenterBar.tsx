@@ -66,6 +66,17 @@ export function PresenterBar(props: {
 function ShareOverlay({ onClose }: { onClose: () => void }) {
   const [url, setUrl] = useState<string>();
   const [svg, setSvg] = useState<string>();
+  // Esc closes the overlay, and only the overlay: reveal must not open the overview behind it.
+  useEffect(() => {
+    const onKey = (event: KeyboardEvent) => {
+      if (event.key !== 'Escape') return;
+      event.preventDefault();
+      event.stopImmediatePropagation();
+      onClose();
+    };
+    window.addEventListener('keydown', onKey, true);
+    return () => window.removeEventListener('keydown', onKey, true);
+  }, [onClose]);
   useEffect(() => {
     void fetch('/api/info')
       .then((r) => r.json() as Promise<{ audienceUrl: string }>)
@@ -75,13 +86,8 @@ function ShareOverlay({ onClose }: { onClose: () => void }) {
       });
   }, []);
   return (
-    <div
-      className="share-overlay"
-      role="dialog"
-      aria-label="Audience URL"
-      onClick={onClose}
-      onKeyDown={(event) => event.key === 'Escape' && onClose()}
-    >
+    // biome-ignore lint/a11y/useKeyWithClickEvents: the keyboard closes it with Esc, caught on the window above (focus need not be inside)
+    <div className="share-overlay" role="dialog" aria-label="Audience URL" onClick={onClose}>
       <div className="share-overlay__card">
         {svg && <div className="share-overlay__qr" dangerouslySetInnerHTML={{ __html: svg }} />}
         <p className="share-overlay__url" data-audience-url={url}>

@@ -4,7 +4,7 @@ import type { Duplex } from 'node:stream';
 import type { AddressInfo } from 'node:net';
 import { join, sep } from 'node:path';
 import type { BackendHealth, ContainerBackend, EnvironmentSpec } from '@lecture/containers';
-import { Limits, type Role, WS_PATH } from '@lecture/protocol';
+import { CloseCode, Limits, type Role, WS_PATH } from '@lecture/protocol';
 import express from 'express';
 import { WebSocketServer } from 'ws';
 import { KeyGuard, PRESENTER_COOKIE, clientAddress, originAllowed, presenterToken, safeEqual } from './auth.js';
@@ -280,7 +280,7 @@ export async function startLectureServer(options: LectureServerOptions): Promise
         sharedStates.dispose();
         hall.dispose();
         await recordings?.stopAll();
-        for (const client of wss.clients) client.close(1001, 'server stopping');
+        for (const client of wss.clients) client.close(CloseCode.GOING_AWAY, 'server stopping');
         await sessions.dispose();
         await options.backend.dispose();
         wss.close();

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { EnvironmentSpec } from '@lecture/containers';
 import {
   type ClientMessage,
+  CloseCode,
   type ErrorCode,
   Limits,
   type OpenMessage,
@@ -111,7 +112,7 @@ export class Connection {
   private reject(code: ErrorCode, message: string, channel?: number): void {
     this.send({ type: 'error', code, message, ...(channel !== undefined ? { channel } : {}) });
     if (code === 'bad-message' && ++this.badMessages >= MAX_BAD_MESSAGES) {
-      this.options.socket.close(1008, 'too many invalid messages');
+      this.options.socket.close(CloseCode.POLICY_VIOLATION, 'too many invalid messages');
     }
   }
 
@@ -169,7 +170,7 @@ export class Connection {
         code: 'protocol-version',
         message: `This server speaks protocol ${PROTOCOL_VERSION}, the page ${message.protocol}: reload the page.`,
       });
-      this.options.socket.close(4000, 'protocol version');
+      this.options.socket.close(CloseCode.PROTOCOL_VERSION, 'protocol version');
       return;
     }
     // The id is fixed by the first hello: a socket cannot switch identities (and sandboxes).

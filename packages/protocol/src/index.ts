@@ -31,6 +31,22 @@ export const FlowControl = {
   VIEWER_MAX_BACKLOG_CHARS: 256_000,
 } as const;
 
+/**
+ * WebSocket close codes the server uses, by name. A client must treat `PROTOCOL_VERSION` as
+ * final (the page is from another build: reload it) and may reconnect after the others.
+ */
+export const CloseCode = {
+  /** The server is stopping (or restarting): reconnect with backoff. */
+  GOING_AWAY: 1001,
+  /** Too many invalid messages from this socket. */
+  POLICY_VIOLATION: 1008,
+  /** A frame larger than `Limits.MAX_FRAME_BYTES`. */
+  MESSAGE_TOO_BIG: 1009,
+  /** `hello` named another protocol version: never retry, reload the page. */
+  PROTOCOL_VERSION: 4000,
+} as const;
+export type CloseCode = (typeof CloseCode)[keyof typeof CloseCode];
+
 export const Limits = {
   /** Largest `input` payload: a generous paste. */
   MAX_INPUT_CHARS: 64 * 1024,
@@ -343,7 +359,14 @@ export function parseServerMessage(raw: string): ParseResult<ServerMessage> {
   return parseWith(ServerMessageSchema, raw);
 }
 
+/** Validate a WebSocket frame from the server, whatever the platform handed over. Never throws. */
+export function decodeServerFrame(data: unknown): ParseResult<ServerMessage> {
+  if (typeof data === 'string') return parseServerMessage(data);
+  return { ok: false, error: 'binary frames are not part of this protocol version' };
+}
+
 export function encode(message: ClientMessageInput | ServerMessage): string {
   return JSON.stringify(message);
 }
 export * from './asciicast.js';
+export * from './lifecycle.js';

@@ -1,11 +1,10 @@
+import type { LectureClient, PaneChannel, PaneState } from '@lecture/client';
 import { FitAddon } from '@xterm/addon-fit';
 import { Terminal } from '@xterm/xterm';
-import { FlowControl } from '@lecture/protocol';
 import { type Ref, useEffect, useImperativeHandle, useRef, useState } from 'react';
-import type { Channel, TerminalClient } from './client.js';
 import { cssFontFamily, fitFont } from './fit.js';
 
-export type PaneState = 'connecting' | 'ready' | 'exited' | 'error';
+export type { PaneState };
 
 export interface TerminalPaneHandle {
   /** Type into the shell (click-to-run); false when the pane cannot take input now. */
@@ -20,7 +19,7 @@ export interface TerminalPaneHandle {
 }
 
 export interface TerminalPaneProps {
-  readonly client: TerminalClient;
+  readonly client: LectureClient;
   readonly pane: string;
   readonly env: string;
   readonly scope?: 'presenter' | 'sandbox';
@@ -48,58 +47,45 @@ const MIN_FONT_PX = 6;
 const MIN_MIRROR_FONT_PX = 11;
 
 /**
- * A live shell on a slide. The terminal is never scaled with CSS: its font is sized from the
- * pane's CSS font-size, so it stays sharp and the mouse maps to the right cells. Output is
- * acknowledged once xterm.js has parsed it (flow control); after a drop or navigation it
- * resumes from the last parsed position.
+ * A live shell on a slide: a thin binding between xterm.js and the client's pane channel, which
+ * owns the protocol (resume position, acknowledgements, the pane's state). Here: xterm writes,
+ * input, fit. The terminal is never scaled with CSS: its font is sized from the pane's CSS
+ * font-size, so it stays sharp and the mouse maps to the right cells. Output is acknowledged
+ * once xterm.js has parsed it (flow control).
  */
 export function TerminalPane(props: TerminalPaneProps) {
   const { client, pane, env, active, scope = 'presenter' } = props;
   const hostRef = useRef<HTMLDivElement>(null);
   const termRef = useRef<Terminal | null>(null);
   const fitRef = useRef<FitAddon | null>(null);
-  const channelRef = useRef<Channel | null>(null);
-  // seq: parsed by xterm (acknowledged); received: arrived (where a resume continues from).
-  const position = useRef({ seq: 0, acked: 0, received: 0, session: undefined as string | undefined });
-  const modeRef = useRef<'driver' | 'viewer'>('driver');
-  const driverSize = useRef<{ cols: number; rows: number } | null>(null);
+  const channelRef = useRef<PaneChannel | null>(null);
   const [state, setState] = useState<PaneState>('connecting');
   const [message, setMessage] = useState<string | undefined>();
   const [mode, setMode] = useState<'driver' | 'viewer'>('driver');
   // Bumped to reopen the channel: a viewer follows the lecturer to a fresh shell.
   const [epoch, setEpoch] = useState(0);
-  /** The server ended this pane's session (`closed`), as opposed to the shell exiting. */
-  const sessionEnded = useRef(false);
   const fontScale = props.fontScale ?? 1;
   const fontScaleRef = useRef(fontScale);
   fontScaleRef.current = fontScale;
-  const onEscapeRef = useRef(props.onEscape);
-  onEscapeRef.current = props.onEscape;
-  const onRecordingRef = useRef(props.onRecording);
-  onRecordingRef.current = props.onRecording;
-
-  const changeState = (next: PaneState, text?: string) => {
-    setState(next);
-    setMessage(text);
-    props.onStateChange?.(next);
-  };
+  const propsRef = useRef(props);
+  propsRef.current = props;
 
   // Size the font from CSS, then fit: the driver's cols/rows follow the pane, a viewer's font
-  // follows the driver's cols/rows.
+  // follows the driver's grid.
   const layout = () => {
     const term = termRef.current;
     const host = hostRef.current;
     const fit = fitRef.current;
     if (!term || !host || !fit) return;
-    const viewer = modeRef.current === 'viewer' && driverSize.current;
-    const grid = viewer ? { grid: driverSize.current as { cols: number; rows: number } } : {};
-    const minPx = viewer ? MIN_MIRROR_FONT_PX : MIN_FONT_PX;
-    if (!fitFont(term, fit, host, { scale: fontScaleRef.current, minPx, ...grid }) || viewer) return;
+    const channel = channelRef.current;
+    const grid = channel?.mode === 'viewer' ? channel.grid : undefined;
+    const minPx = grid ? MIN_MIRROR_FONT_PX : MIN_FONT_PX;
+    if (!fitFont(term, fit, host, { scale: fontScaleRef.current, minPx, ...(grid ? { grid } : {}) }) || grid) return;
     const proposed = fit.proposeDimensions();
     if (!proposed || !Number.isFinite(proposed.cols) || proposed.cols < 2 || proposed.rows < 1) return;
     if (proposed.cols !== term.cols || proposed.rows !== term.rows) {
       term.resize(proposed.cols, proposed.rows);
-      channelRef.current?.send({ type: 'resize', cols: term.cols, rows: term.rows });
+      channel?.send({ type: 'resize', cols: term.cols, rows: term.rows });
     }
   };
 
@@ -124,23 +110,22 @@ export function TerminalPane(props: TerminalPaneProps) {
     term.attachCustomKeyEventHandler((event) => {
       if (event.type === 'keydown' && event.ctrlKey === RELEASE_KEY.ctrlKey && event.key === RELEASE_KEY.key) {
         term.blur();
-        onEscapeRef.current?.();
+        propsRef.current.onEscape?.();
         return false;
       }
       return true;
     });
     // DOM signals for tests and styling: the grid size and what the mouse selected.
+    const frame = host.parentElement;
     const sized = term.onResize(({ cols, rows }) => {
-      host.parentElement?.setAttribute('data-cols', String(cols));
-      host.parentElement?.setAttribute('data-rows', String(rows));
+      frame?.setAttribute('data-cols', String(cols));
+      frame?.setAttribute('data-rows', String(rows));
     });
-    host.parentElement?.setAttribute('data-cols', String(term.cols));
-    host.parentElement?.setAttribute('data-rows', String(term.rows));
-    const selected = term.onSelectionChange(() => {
-      host.parentElement?.setAttribute('data-selection', term.getSelection().slice(0, 1000));
-    });
+    frame?.setAttribute('data-cols', String(term.cols));
+    frame?.setAttribute('data-rows', String(term.rows));
+    const selected = term.onSelectionChange(() => frame?.setAttribute('data-selection', term.getSelection().slice(0, 1000)));
     const input = term.onData((data) => {
-      if (modeRef.current === 'driver') channelRef.current?.send({ type: 'input', data });
+      if (channelRef.current?.mode === 'driver') channelRef.current.send({ type: 'input', data });
     });
     // Keys typed into the terminal belong to the shell, never to the slides.
     const stopKeys = (event: KeyboardEvent) => event.stopPropagation();
@@ -163,90 +148,57 @@ export function TerminalPane(props: TerminalPaneProps) {
   // biome-ignore lint/correctness/useExhaustiveDependencies: layout() reads refs; re-run when the scale changes
   useEffect(() => layout(), [fontScale]);
 
-  // Connect while active.
+  // The channel, while active. Its resume state outlives it: the next channel of this pane
+  // continues from what this terminal shows.
+  const resume = useRef<PaneChannel['resumePoint']>(undefined);
   // biome-ignore lint/correctness/useExhaustiveDependencies: reconnect only when these change; the rest are refs
   useEffect(() => {
     const term = termRef.current;
     if (!active || !term) return;
-    changeState('connecting');
-    const writeOutput = (data: string, seq: number) => {
-      term.write(data, () => {
-        position.current.seq = Math.max(position.current.seq, seq);
-        // Acknowledge what xterm.js has parsed, in steps, as VS Code's pty host expects.
-        if (position.current.seq - position.current.acked >= FlowControl.ACK_EVERY_CHARS) {
-          position.current.acked = position.current.seq;
-          channelRef.current?.send({ type: 'ack', seq: position.current.seq });
-        }
-      });
+    const changeState = (next: PaneState, text?: string) => {
+      setState(next);
+      setMessage(text);
+      propsRef.current.onStateChange?.(next);
     };
+    changeState('connecting');
+    let reopen: ReturnType<typeof setTimeout> | undefined;
     const channel = client.open(
-      () => ({
+      {
         pane,
         env,
         scope,
-        cols: Math.max(2, term.cols),
-        rows: Math.max(1, term.rows),
-        ...(position.current.session ? { session: position.current.session, since: position.current.received } : {}),
-      }),
+        size: () => ({ cols: Math.max(2, term.cols), rows: Math.max(1, term.rows) }),
+        ack: 'rendered',
+        ...(resume.current ? { resume: resume.current } : {}),
+      },
       {
-        onDisconnected: () => changeState('connecting', 'Reconnecting…'),
-        onMessage: (m) => {
-          switch (m.type) {
-            case 'opened':
-              sessionEnded.current = false;
-              modeRef.current = m.mode;
-              setMode(m.mode);
-              if (m.session !== position.current.session || m.resume !== 'replay') {
-                // Reset through the write queue: output still queued must not land on the new screen.
-                if (m.resume !== 'snapshot') term.write('\x1bc');
-                position.current = { seq: 0, acked: 0, received: 0, session: m.session };
-              }
-              driverSize.current = m.mode === 'viewer' ? { cols: m.cols, rows: m.rows } : null;
-              layout();
-              break;
-            case 'snapshot':
-              if (modeRef.current === 'viewer') driverSize.current = { cols: m.cols, rows: m.rows };
-              layout();
-              position.current.seq = m.seq;
-              position.current.acked = m.seq;
-              position.current.received = m.seq;
-              // RIS then the screen, in the write queue after whatever was still being parsed.
-              term.write(`\x1bc${m.data}`);
-              break;
-            case 'output':
-              position.current.received = m.seq;
-              writeOutput(m.data, m.seq);
-              break;
-            case 'resized':
-              driverSize.current = { cols: m.cols, rows: m.rows };
-              layout();
-              break;
-            case 'state':
-              if (m.state === 'ready') changeState('ready');
-              else if (m.state === 'starting') changeState('connecting', m.message ?? 'Starting the container…');
-              else changeState(m.state, m.message);
-              break;
-            case 'error':
-              changeState('error', m.message);
-              break;
-            case 'closed':
-              sessionEnded.current = true;
-              changeState('exited', m.reason);
-              onRecordingRef.current?.(false);
-              // The lecturer ended this shell (e.g. "New shell"): a mirror waits for the next one.
-              if (modeRef.current === 'viewer') setTimeout(() => setEpoch((e) => e + 1), 500);
-              break;
-            case 'recording':
-              onRecordingRef.current?.(m.recording, m.file);
-              break;
-            default:
-              break;
-          }
+        onPaneState: changeState,
+        onOpened: (m, reset) => {
+          setMode(m.mode);
+          // Reset through the write queue: output still queued must not land on the new screen.
+          if (reset && m.resume !== 'snapshot') term.write('\x1bc');
+          layout();
         },
+        onSnapshot: (m) => {
+          layout();
+          // RIS then the screen, in the write queue after whatever was still being parsed.
+          term.write(`\x1bc${m.data}`);
+        },
+        // Acknowledged once xterm.js has parsed it, as VS Code's pty host expects.
+        onOutput: (data, seq) => term.write(data, () => channel.parsed(seq)),
+        onResized: () => layout(),
+        onClosed: () => {
+          propsRef.current.onRecording?.(false);
+          // The lecturer ended this shell (e.g. "New shell"): a mirror waits for the next one.
+          if (channel.mode === 'viewer') reopen = setTimeout(() => setEpoch((e) => e + 1), 500);
+        },
+        onRecording: (m) => propsRef.current.onRecording?.(m.recording, m.file),
       },
     );
     channelRef.current = channel;
     return () => {
+      clearTimeout(reopen);
+      resume.current = channel.resumePoint;
       channelRef.current = null;
       channel.close(false);
     };
@@ -256,9 +208,9 @@ export function TerminalPane(props: TerminalPaneProps) {
     props.ref,
     () => ({
       send(data: string) {
-        if (!channelRef.current || modeRef.current !== 'driver' || state !== 'ready') return false;
-        channelRef.current.send({ type: 'input', data });
-        return true;
+        const channel = channelRef.current;
+        if (channel?.mode !== 'driver' || state !== 'ready') return false;
+        return channel.send({ type: 'input', data });
       },
       focus() {
         termRef.current?.focus();
@@ -268,9 +220,9 @@ export function TerminalPane(props: TerminalPaneProps) {
         channelRef.current = null;
       },
       record(start: boolean) {
-        if (!channelRef.current || modeRef.current !== 'driver') return false;
-        channelRef.current.send({ type: 'record', action: start ? 'start' : 'stop' });
-        return true;
+        const channel = channelRef.current;
+        if (channel?.mode !== 'driver') return false;
+        return channel.send({ type: 'record', action: start ? 'start' : 'stop' });
       },
       text() {
         const term = termRef.current;
@@ -306,7 +258,7 @@ export function TerminalPane(props: TerminalPaneProps) {
                   type="button"
                   onClick={() =>
                     // An ended session cannot restart: reopening the pane starts a new one.
-                    sessionEnded.current ? setEpoch((e) => e + 1) : channelRef.current?.send({ type: 'restart' })
+                    channelRef.current?.ended !== false ? setEpoch((e) => e + 1) : channelRef.current.send({ type: 'restart' })
                   }
                 >
                   Restart shell

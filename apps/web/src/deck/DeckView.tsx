@@ -1,5 +1,5 @@
 import type { Deck as DeckData } from '@lecture/slides';
-import type { TerminalClient } from '@lecture/terminal';
+import type { LectureClient } from '@lecture/terminal';
 import { Deck, Slide } from '@revealjs/react';
 import type { RevealApi } from 'reveal.js';
 import RevealNotes from 'reveal.js/plugin/notes';
@@ -13,7 +13,7 @@ import { useHall } from './useHall';
 
 export interface DeckViewProps {
   readonly deck: DeckData;
-  readonly client: TerminalClient | undefined;
+  readonly client: LectureClient | undefined;
   readonly mode: PageMode;
 }
 

@@ -19,7 +19,15 @@ export function PresenterBar(props: {
   const [share, setShare] = useState(false);
   const lab = hall.environments.get('lab');
   const label =
-    status === 'open' ? (role === 'presenter' ? 'Presenter' : 'Audience') : status === 'connecting' ? 'Connecting…' : 'Offline – retrying';
+    status === 'open'
+      ? role === 'presenter'
+        ? 'Presenter'
+        : 'Audience'
+      : status === 'connecting'
+        ? 'Connecting…'
+        : status === 'reload'
+          ? 'This page is out of date: reload it'
+          : 'Offline – retrying';
   return (
     <>
       <div className="deck-status" data-connection={status} data-role={role ?? ''}>

@@ -1,10 +1,10 @@
 import type { Role } from '@lecture/protocol';
-import type { TerminalClient } from '@lecture/terminal';
+import type { LectureClient } from '@lecture/terminal';
 import { createContext, useContext } from 'react';
 import type { HallState } from './useHall';
 
 export interface DeckContextValue {
-  readonly client: TerminalClient | undefined;
+  readonly client: LectureClient | undefined;
   readonly role: Role | undefined;
   /** In reveal's speaker-view iframe: show slides, open no shells. */
   readonly receiver: boolean;

@@ -1,12 +1,15 @@
 import type { Role } from '@lecture/protocol';
-import type { ConnectionStatus, TerminalClient } from '@lecture/terminal';
+import type { ConnectionStatus, LectureClient } from '@lecture/terminal';
 import { useEffect, useState } from 'react';
 
-export function useConnection(client: TerminalClient | undefined): { status: ConnectionStatus; role: Role | undefined } {
+export function useConnection(client: LectureClient | undefined): { status: ConnectionStatus; role: Role | undefined } {
   const [value, setValue] = useState<{ status: ConnectionStatus; role: Role | undefined }>({
     status: client ? client.status : 'closed',
     role: client?.role,
   });
-  useEffect(() => client?.onStatus((status, role) => setValue({ status, role })), [client]);
+  useEffect(() => {
+    const subscription = client?.onStatus((status, role) => setValue({ status, role }));
+    return () => subscription?.dispose();
+  }, [client]);
   return value;
 }

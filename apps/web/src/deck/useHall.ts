@@ -1,5 +1,5 @@
 import type { ServerMessage } from '@lecture/protocol';
-import type { TerminalClient } from '@lecture/terminal';
+import type { LectureClient } from '@lecture/terminal';
 import { useEffect, useState } from 'react';
 
 export type PollState = Extract<ServerMessage, { type: 'poll' }>;
@@ -15,34 +15,33 @@ export interface HallState {
 }
 
 /** The room's shared state, from the messages that belong to no terminal. */
-export function useHall(client: TerminalClient | undefined): HallState {
+export function useHall(client: LectureClient | undefined): HallState {
   const [state, setState] = useState<HallState>({
     audience: 0,
     polls: new Map(),
     environments: new Map(),
     presenterAt: undefined,
   });
-  useEffect(
-    () =>
-      client?.onMessage((m) => {
-        switch (m.type) {
-          case 'audience':
-            setState((s) => ({ ...s, audience: m.count }));
-            break;
-          case 'poll':
-            setState((s) => ({ ...s, polls: new Map(s.polls).set(m.poll, m) }));
-            break;
-          case 'env-state':
-            setState((s) => ({ ...s, environments: new Map(s.environments).set(m.env, m) }));
-            break;
-          case 'slide-sync':
-            setState((s) => ({ ...s, presenterAt: { h: m.h, f: m.f } }));
-            break;
-          default:
-            break;
-        }
-      }),
-    [client],
-  );
+  useEffect(() => {
+    const subscription = client?.onMessage((m) => {
+      switch (m.type) {
+        case 'audience':
+          setState((s) => ({ ...s, audience: m.count }));
+          break;
+        case 'poll':
+          setState((s) => ({ ...s, polls: new Map(s.polls).set(m.poll, m) }));
+          break;
+        case 'env-state':
+          setState((s) => ({ ...s, environments: new Map(s.environments).set(m.env, m) }));
+          break;
+        case 'slide-sync':
+          setState((s) => ({ ...s, presenterAt: { h: m.h, f: m.f } }));
+          break;
+        default:
+          break;
+      }
+    });
+    return () => subscription?.dispose();
+  }, [client]);
   return state;
 }

@@ -8,6 +8,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { LectureClient } from '@lecture/client';
 import WebSocket from 'ws';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -30,36 +31,47 @@ function rss(pid) {
   return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) * 1024;
 }
 
-/** A protocol client that behaves like a browser: keeps the tail of the screen, acknowledges. */
+/** A browser-like client on the project's client: keeps the tail of the screen, acknowledges. */
 class Client {
   constructor({ presenter = false, clientId } = {}) {
     this.text = '';
     this.waiters = [];
     this.states = [];
-    this.ws = new WebSocket(`ws://127.0.0.1:${PORT}/ws`, { headers: presenter ? { Authorization: `Bearer ${SECRET}` } : {} });
-    this.ready = new Promise((resolve, reject) => {
-      this.ws.once('open', () => {
-        this.ws.send(JSON.stringify({ type: 'hello', protocol: 1, ...(clientId ? { clientId } : {}) }));
-        resolve();
-      });
-      this.ws.once('error', reject);
+    this.client = new LectureClient({
+      url: `ws://127.0.0.1:${PORT}/ws`,
+      reconnect: false,
+      ...(clientId ? { clientId } : {}),
+      socket: (url) => new WebSocket(url, { headers: presenter ? { Authorization: `Bearer ${SECRET}` } : {} }),
     });
-    this.ws.on('message', (raw) => {
-      const m = JSON.parse(raw.toString());
-      if (m.type === 'output' || m.type === 'snapshot') {
-        this.text = (m.type === 'snapshot' ? m.data : this.text + m.data).slice(-4000);
-        this.ws.send(JSON.stringify({ type: 'ack', channel: 1, seq: m.seq }));
-      }
-      if (m.type === 'state') this.states.push(m.state);
-      if (m.type === 'error') this.error = m.message;
-      for (const w of this.waiters.splice(0)) w();
-    });
+    this.ready = this.client.ready();
+  }
+  wake() {
+    for (const w of this.waiters.splice(0)) w();
   }
   open(pane, env = 'sandbox', scope = 'presenter') {
-    this.ws.send(JSON.stringify({ type: 'open', channel: 1, pane, env, scope, cols: 100, rows: 30 }));
+    this.channel = this.client.open(
+      { pane, env, scope, size: () => ({ cols: 100, rows: 30 }), ack: 'received' },
+      {
+        onSnapshot: (m) => {
+          this.text = m.data.slice(-4000);
+          this.wake();
+        },
+        onOutput: (data) => {
+          this.text = (this.text + data).slice(-4000);
+          this.wake();
+        },
+        onState: (m) => this.states.push(m.state),
+        onError: (m) => {
+          this.error = m.message;
+        },
+      },
+    );
   }
   input(data) {
-    this.ws.send(JSON.stringify({ type: 'input', channel: 1, data }));
+    this.channel.send({ type: 'input', data });
+  }
+  end() {
+    this.channel.close(true);
   }
   async until(predicate, timeoutMs = 120_000) {
     const deadline = Date.now() + timeoutMs;
@@ -72,7 +84,7 @@ class Client {
     }
   }
   close() {
-    this.ws.close();
+    this.client.dispose();
   }
 }
 
@@ -110,7 +122,7 @@ try {
     c.open('sandbox');
     await c.until(() => /\$ $/.test(c.text));
     firstPrompt.push(performance.now() - t0);
-    c.ws.send(JSON.stringify({ type: 'close', channel: 1, end: true }));
+    c.end();
     c.close();
   }
   record('open → first prompt, sandbox container (median of 8)', ms(pct(firstPrompt, 50)), `p95 ${ms(pct(firstPrompt, 95))}`);
@@ -182,7 +194,7 @@ try {
   record(`${SANDBOXES} sandboxes requested at once: first / median / last ready`, `${ms(Math.min(...readyAt))} / ${ms(pct(readyAt, 50))} / ${ms(Math.max(...readyAt))}`);
   record(`server RSS with ${SANDBOXES} sandboxes`, mib(rss(server.pid)));
   for (const s of students) {
-    s.ws.send(JSON.stringify({ type: 'close', channel: 1, end: true }));
+    s.end();
     s.close();
   }
 } finally {

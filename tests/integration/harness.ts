@@ -1,21 +1,39 @@
 import { execFileSync } from 'node:child_process';
-import type { ServerMessage } from '@lecture/protocol';
+import { LectureClient } from '@lecture/client';
+import { type ClientMessageInput, type ServerMessage, WS_PATH } from '@lecture/protocol';
 import WebSocket from 'ws';
 
-/** A protocol client for tests: a real socket, messages collected and awaited by predicate. */
+/**
+ * A protocol client for tests: the project's own client (typed sends, frame validation) on a
+ * real socket, with every message collected and awaited by predicate. The handshake is the
+ * test's to send; `sendFrame` sends what no typed client would (garbage, binary).
+ */
 export class TestClient {
   readonly messages: ServerMessage[] = [];
   private waiters: { predicate: (m: ServerMessage) => boolean; resolve: (m: ServerMessage) => void }[] = [];
-  readonly socket: WebSocket;
+  readonly client: LectureClient;
+  socket!: WebSocket;
   readonly closed: Promise<{ code: number }>;
 
   constructor(url: string, options: { secret?: string; origin?: string } = {}) {
     const headers: Record<string, string> = {};
     if (options.secret) headers.Authorization = `Bearer ${options.secret}`;
     if (options.origin) headers.Origin = options.origin;
-    this.socket = new WebSocket(`${url.replace(/^http/, 'ws')}/ws`, { headers });
-    this.socket.on('message', (data) => {
-      const message = JSON.parse(data.toString()) as ServerMessage;
+    let closed: (value: { code: number }) => void = () => undefined;
+    this.closed = new Promise((resolve) => {
+      closed = resolve;
+    });
+    this.client = new LectureClient({
+      url: `${url.replace(/^http/, 'ws')}${WS_PATH}`,
+      handshake: 'manual',
+      reconnect: false,
+      socket: (socketUrl) => {
+        this.socket = new WebSocket(socketUrl, { headers });
+        this.socket.on('close', (code) => closed({ code }));
+        return this.socket;
+      },
+    });
+    this.client.onServerMessage((message) => {
       this.messages.push(message);
       this.waiters = this.waiters.filter((w) => {
         if (!w.predicate(message)) return true;
@@ -23,18 +41,23 @@ export class TestClient {
         return false;
       });
     });
-    this.closed = new Promise((resolve) => this.socket.on('close', (code) => resolve({ code })));
   }
 
   opened(): Promise<void> {
+    if (this.socket.readyState === WebSocket.OPEN) return Promise.resolve();
     return new Promise((resolve, reject) => {
       this.socket.once('open', () => resolve());
       this.socket.once('error', reject);
     });
   }
 
-  send(message: unknown): void {
-    this.socket.send(typeof message === 'string' ? message : JSON.stringify(message));
+  send(message: ClientMessageInput): void {
+    this.client.sendMessage(message);
+  }
+
+  /** A frame as is: what a broken or hostile client would send. */
+  sendFrame(frame: string | Buffer): void {
+    this.socket.send(frame);
   }
 
   /** Resolve with the first message (already received or future) that matches. */
@@ -72,7 +95,7 @@ export class TestClient {
   }
 
   close(): void {
-    this.socket.close();
+    this.client.dispose();
   }
 }
 

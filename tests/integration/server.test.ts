@@ -24,7 +24,7 @@ async function presenter(): Promise<TestClient> {
   return client;
 }
 
-async function openSandbox(client: TestClient, channel: number, pane: string, extra: Record<string, unknown> = {}) {
+async function openSandbox(client: TestClient, channel: number, pane: string, extra: { session?: string; since?: number } = {}) {
   client.send({ type: 'open', channel, pane, env: 'sandbox', cols: 100, rows: 30, ...extra });
   const opened = await client.next<Extract<import('@lecture/protocol').ServerMessage, { type: 'opened' }>>(
     (m) => m.type === 'opened' && m.channel === channel,
@@ -56,12 +56,12 @@ describe('a pane on the real Docker Engine', () => {
 
   it('rejects malformed and unknown messages and stays up', async () => {
     const client = await presenter();
-    client.send('{not json');
-    client.send({ type: 'launch-missiles' });
+    client.sendFrame('{not json');
+    client.sendFrame('{"type":"launch-missiles"}');
     client.send({ type: 'open', channel: 7, pane: '../../etc', env: 'sandbox', cols: 80, rows: 24 });
     client.send({ type: 'open', channel: 8, pane: 'ok', env: 'host-root', cols: 80, rows: 24 });
     client.send({ type: 'input', channel: 99, data: 'rm -rf /\r' });
-    client.socket.send(Buffer.from([0, 1, 2]));
+    client.sendFrame(Buffer.from([0, 1, 2]));
     await expect.poll(() => client.messages.filter((m) => m.type === 'error').length).toBe(6);
     const codes = client.messages.filter((m) => m.type === 'error').map((m) => (m as { code: string }).code);
     expect(codes).toEqual(['bad-message', 'bad-message', 'bad-message', 'unknown-environment', 'unknown-channel', 'bad-message']);

@@ -1,5 +1,6 @@
 import { DockerBackend } from '@lecture/containers';
-import { FlowControl, PROTOCOL_VERSION, type ServerMessage } from '@lecture/protocol';
+import { LectureClient, type PaneChannel } from '@lecture/client';
+import { FlowControl, WS_PATH } from '@lecture/protocol';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import WebSocket from 'ws';
 import { type LectureServer, startLectureServer } from '../../apps/server/src/app.js';
@@ -15,34 +16,46 @@ afterAll(async () => {
   await server?.close();
 });
 
-/** A browser-like client: keeps the screen text and acknowledges what it "parsed". */
+/** A browser-like client on the project's client: keeps the screen text, acknowledges what it "parsed". */
 class Viewer {
-  readonly ws: WebSocket;
+  ws!: WebSocket;
+  readonly client: LectureClient;
+  readonly channel: PaneChannel;
   text = '';
   seq = 0;
   snapshots = 0;
   ack: boolean;
   constructor(options: { presenter: boolean; ack: boolean }) {
     this.ack = options.ack;
-    this.ws = new WebSocket(`${server.url.replace('http', 'ws')}/ws`, {
-      headers: options.presenter ? { Authorization: `Bearer ${secret}` } : {},
+    this.client = new LectureClient({
+      url: `${server.url.replace('http', 'ws')}${WS_PATH}`,
+      reconnect: false,
+      socket: (url) => {
+        this.ws = new WebSocket(url, { headers: options.presenter ? { Authorization: `Bearer ${secret}` } : {} });
+        return this.ws;
+      },
     });
-    this.ws.on('open', () => {
-      this.ws.send(JSON.stringify({ type: 'hello', protocol: PROTOCOL_VERSION }));
-      this.ws.send(JSON.stringify({ type: 'open', channel: 1, pane: 'it-stall', env: 'sandbox', cols: 100, rows: 30 }));
-    });
-    this.ws.on('message', (raw) => {
-      const m = JSON.parse(raw.toString()) as ServerMessage;
-      if (m.type === 'output' || m.type === 'snapshot') {
-        if (m.type === 'snapshot') {
+    this.channel = this.client.open(
+      { pane: 'it-stall', env: 'sandbox', size: () => ({ cols: 100, rows: 30 }), ack: 'rendered' },
+      {
+        onSnapshot: (m) => {
           this.snapshots++;
-          this.text = '';
-        }
-        this.text = (this.text + m.data).slice(-20_000);
-        this.seq = m.seq;
-        if (this.ack) this.ws.send(JSON.stringify({ type: 'ack', channel: 1, seq: m.seq }));
-      }
-    });
+          this.text = m.data.slice(-20_000);
+          this.seq = m.seq;
+        },
+        onOutput: (data, seq) => {
+          this.text = (this.text + data).slice(-20_000);
+          this.seq = seq;
+          if (this.ack) this.channel.parsed(seq);
+        },
+      },
+    );
+  }
+  input(data: string): void {
+    this.channel.send({ type: 'input', data });
+  }
+  close(): void {
+    this.client.dispose();
   }
   async until(predicate: () => boolean, timeoutMs = 60_000): Promise<void> {
     const start = Date.now();
@@ -64,7 +77,7 @@ it('a viewer that stops reading slows nobody, and the server holds a bounded bac
   (stalled.ws as unknown as { _socket: { pause(): void; resume(): void } })._socket.pause();
 
   // About 6 MB of output.
-  presenter.ws.send(JSON.stringify({ type: 'input', channel: 1, data: 'seq 1 800000; echo DONE-$((6*7))\r' }));
+  presenter.input('seq 1 800000; echo DONE-$((6*7))\r');
   await presenter.until(() => presenter.text.includes('DONE-42'), 120_000);
   await follower.until(() => follower.text.includes('DONE-42'), 30_000);
 
@@ -85,5 +98,5 @@ it('a viewer that stops reading slows nobody, and the server holds a bounded bac
   (stalled.ws as unknown as { _socket: { resume(): void } })._socket.resume();
   await stalled.until(() => stalled.text.includes('DONE-42'), 30_000);
   expect(stalled.snapshots).toBeGreaterThanOrEqual(2);
-  for (const v of [presenter, follower, stalled]) v.ws.close();
+  for (const v of [presenter, follower, stalled]) v.close();
 });

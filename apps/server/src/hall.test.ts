@@ -1,5 +1,6 @@
 import { FakeBackend, testEnvironment } from '@lecture/containers';
-import { type ClientMessageInput, PROTOCOL_VERSION, type ServerMessage, WS_PATH, parseServerMessage } from '@lecture/protocol';
+import { LectureClient } from '@lecture/client';
+import { type ClientMessageInput, PROTOCOL_VERSION, type ServerMessage, WS_PATH } from '@lecture/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { type LectureServer, type LectureServerOptions, startLectureServer } from './app.js';
@@ -32,29 +33,35 @@ afterEach(async () => {
 
 type Of<T extends ServerMessage['type']> = Extract<ServerMessage, { type: T }>;
 
+/** A browser in the room: the project's client on a real `ws` socket, recording what arrives. */
 class Peer {
   readonly received: ServerMessage[] = [];
-  constructor(readonly ws: WebSocket) {
-    ws.on('message', (d) => {
-      const parsed = parseServerMessage(d.toString());
-      if (parsed.ok) this.received.push(parsed.message);
-    });
+  constructor(
+    readonly client: LectureClient,
+    readonly ws: WebSocket,
+  ) {
+    client.onServerMessage((m) => this.received.push(m));
   }
   static async join(role: 'presenter' | 'audience', clientId?: string): Promise<Peer> {
     const headers: Record<string, string> = role === 'presenter' ? { Authorization: `Bearer ${SECRET}` } : {};
-    const ws = new WebSocket(`ws://127.0.0.1:${server?.port}${WS_PATH}`, { headers });
-    sockets.push(ws);
-    const peer = new Peer(ws);
-    await new Promise((resolve, reject) => {
-      ws.once('open', resolve);
-      ws.once('error', reject);
+    let ws: WebSocket | undefined;
+    const client = new LectureClient({
+      url: `ws://127.0.0.1:${server?.port}${WS_PATH}`,
+      reconnect: false,
+      ...(clientId ? { clientId } : {}),
+      socket: (url) => {
+        ws = new WebSocket(url, { headers });
+        return ws;
+      },
     });
-    peer.send({ type: 'hello', protocol: PROTOCOL_VERSION, ...(clientId ? { clientId } : {}) });
-    await peer.wait('welcome');
+    const socket = ws as unknown as WebSocket;
+    sockets.push(socket);
+    const peer = new Peer(client, socket);
+    await client.ready();
     return peer;
   }
   send(m: ClientMessageInput): void {
-    this.ws.send(JSON.stringify(m));
+    this.client.sendMessage(m);
   }
   /** The latest message of a type that matches, waiting for it if needed. */
   async wait<T extends ServerMessage['type']>(type: T, match: (m: Of<T>) => boolean = () => true): Promise<Of<T>> {

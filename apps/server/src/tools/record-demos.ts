@@ -20,7 +20,8 @@ import { createRequire } from 'node:module';
 import { join, resolve } from 'node:path';
 import type { Terminal as TerminalType } from '@xterm/headless';
 import { DockerBackend } from '@lecture/containers';
-import { PROTOCOL_VERSION, type ServerMessage, WS_PATH, capIdle, formatCast, parseCast, parseServerMessage } from '@lecture/protocol';
+import { LectureClient, type PaneChannel as ClientChannel } from '@lecture/client';
+import { WS_PATH, capIdle, formatCast, parseCast } from '@lecture/protocol';
 import { type Slide, type Step, loadDeckFolder, panesOf } from '@lecture/slides';
 import { WebSocket } from 'ws';
 import { startLectureServer } from '../app.js';
@@ -55,7 +56,7 @@ const log = (line: string) => console.log(`[${new Date().toISOString().slice(11,
 
 interface PaneChannel {
   readonly pane: string;
-  readonly channel: number;
+  readonly channel: ClientChannel;
   readonly screen: TerminalType;
   state: string;
   message?: string;
@@ -66,89 +67,55 @@ interface PaneChannel {
   waiters: Set<() => void>;
 }
 
+/** The presenter, as the lecturer's browser is: the project's client with the presenter key. */
 class PresenterSocket {
-  private readonly ws: WebSocket;
-  private readonly panes = new Map<number, PaneChannel>();
-  private next = 1;
-  private opened: Promise<void>;
+  private readonly client: LectureClient;
 
   constructor(url: string, secret: string) {
-    this.ws = new WebSocket(url, { headers: { authorization: `Bearer ${secret}` } });
-    this.opened = new Promise((resolve, reject) => {
-      this.ws.once('error', reject);
-      this.ws.on('message', (raw) => {
-        const parsed = parseServerMessage(raw.toString());
-        if (!parsed.ok) return;
-        const m = parsed.message;
-        if (m.type === 'welcome') {
-          if (m.role !== 'presenter') reject(new Error('the server did not accept the presenter key'));
-          else resolve();
-        }
-        this.dispatch(m);
-      });
-      this.ws.once('open', () => this.send({ type: 'hello', protocol: PROTOCOL_VERSION }));
+    this.client = new LectureClient({
+      url,
+      reconnect: false,
+      socket: (socketUrl) => new WebSocket(socketUrl, { headers: { authorization: `Bearer ${secret}` } }),
     });
   }
 
-  ready(): Promise<void> {
-    return this.opened;
-  }
-
-  send(message: Record<string, unknown>): void {
-    this.ws.send(JSON.stringify(message));
-  }
-
-  private dispatch(m: ServerMessage): void {
-    if (!('channel' in m) || m.channel === undefined) return;
-    const p = this.panes.get(m.channel);
-    if (!p) return;
-    switch (m.type) {
-      case 'snapshot':
-        p.screen.reset();
-        p.screen.resize(m.cols, m.rows);
-        p.screen.write(m.data);
-        this.send({ type: 'ack', channel: p.channel, seq: m.seq });
-        break;
-      case 'output':
-        p.screen.write(m.data);
-        p.since += m.data;
-        p.lastOutput = Date.now();
-        this.send({ type: 'ack', channel: p.channel, seq: m.seq });
-        break;
-      case 'state':
-        p.state = m.state;
-        p.message = m.message;
-        break;
-      case 'recording':
-        p.recording = { recording: m.recording, file: m.file, seconds: m.seconds };
-        break;
-      case 'error':
-        p.state = 'error';
-        p.message = m.message;
-        break;
-      case 'closed':
-        p.state = 'exited';
-        p.message = m.reason;
-        break;
-      default:
-        break;
-    }
-    for (const w of p.waiters) w();
+  async ready(): Promise<void> {
+    const welcome = await this.client.ready();
+    if (welcome.role !== 'presenter') throw new Error('the server did not accept the presenter key');
   }
 
   open(pane: string, env: string): PaneChannel {
-    const channel = this.next++;
-    const p: PaneChannel = {
-      pane,
-      channel,
-      screen: new Terminal({ cols: COLS, rows: ROWS, scrollback: 1000, allowProposedApi: true }),
-      state: 'connecting',
-      lastOutput: Date.now(),
-      since: '',
-      waiters: new Set(),
+    const screen = new Terminal({ cols: COLS, rows: ROWS, scrollback: 1000, allowProposedApi: true });
+    const wake = () => {
+      for (const w of p.waiters) w();
     };
-    this.panes.set(channel, p);
-    this.send({ type: 'open', channel, pane, env, scope: 'presenter', cols: COLS, rows: ROWS });
+    const channel = this.client.open(
+      { pane, env, scope: 'presenter', size: () => ({ cols: COLS, rows: ROWS }), ack: 'received' },
+      {
+        onSnapshot: (m) => {
+          screen.reset();
+          screen.resize(m.cols, m.rows);
+          screen.write(m.data);
+          wake();
+        },
+        onOutput: (data) => {
+          screen.write(data);
+          p.since += data;
+          p.lastOutput = Date.now();
+          wake();
+        },
+        onPaneState: (state, message) => {
+          p.state = state;
+          p.message = message;
+          wake();
+        },
+        onRecording: (m) => {
+          p.recording = { recording: m.recording, file: m.file, seconds: m.seconds };
+          wake();
+        },
+      },
+    );
+    const p: PaneChannel = { pane, channel, screen, state: 'connecting', lastOutput: Date.now(), since: '', waiters: new Set() };
     return p;
   }
 
@@ -171,7 +138,7 @@ class PresenterSocket {
   }
 
   close(): void {
-    this.ws.close();
+    this.client.dispose();
   }
 }
 
@@ -211,19 +178,19 @@ async function settle(
   return ok ? how : 'timeout';
 }
 
-async function typeStep(socket: PresenterSocket, p: PaneChannel, step: Step): Promise<void> {
+async function typeStep(p: PaneChannel, step: Step): Promise<void> {
   const keysOnly = !step.send.endsWith('\r') || step.send.length === 1;
   if (keysOnly || step.send.length > 200) {
-    socket.send({ type: 'input', channel: p.channel, data: step.send });
+    p.channel.send({ type: 'input', data: step.send });
     return;
   }
   // Typed as a person would (the echo is part of the recording), then Enter.
   for (const ch of step.send.slice(0, -1)) {
-    socket.send({ type: 'input', channel: p.channel, data: ch });
+    p.channel.send({ type: 'input', data: ch });
     await sleep(TYPE_DELAY_MS);
   }
   await sleep(150);
-  socket.send({ type: 'input', channel: p.channel, data: '\r' });
+  p.channel.send({ type: 'input', data: '\r' });
 }
 
 interface Result {
@@ -342,7 +309,7 @@ async function main(): Promise<number> {
         }
         const pc = p;
         pc.recording = undefined;
-        socket.send({ type: 'record', channel: pc.channel, action: 'start' });
+        pc.channel.send({ type: 'record', action: 'start' });
         if (!(await socket.until(pc, () => pc.recording?.recording === true, 10_000))) {
           result.problem = 'the server did not start recording';
           continue;
@@ -350,7 +317,7 @@ async function main(): Promise<number> {
         log(`${slide.id}: recording ${pane}, ${steps.length} steps`);
         for (const [i, step] of steps.entries()) {
           pc.since = '';
-          await typeStep(socket, pc, step);
+          await typeStep(pc, step);
           const keysOnly = !step.send.endsWith('\r') || step.send === '\r';
           // A step announced as long (`# wait: N` over the default) ends only at the prompt: a
           // build or a pull may be quiet for a while.
@@ -363,13 +330,13 @@ async function main(): Promise<number> {
           if (how === 'timeout') {
             result.problem ??= `step ${i + 1} (${step.display}) did not finish within ${step.waitSeconds} s`;
             // Interrupt it, so the next demos start from a prompt.
-            socket.send({ type: 'input', channel: pc.channel, data: '\x03' });
+            pc.channel.send({ type: 'input', data: '\x03' });
             await settle(socket, pc, 5_000, true);
             break;
           }
         }
         await sleep(500);
-        socket.send({ type: 'record', channel: pc.channel, action: 'stop' });
+        pc.channel.send({ type: 'record', action: 'stop' });
         await socket.until(pc, () => pc.recording?.recording === false, 10_000);
         const recording = pc.recording as PaneChannel['recording'];
         const live = recording?.file;

@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FakeBackend, testEnvironment } from '@lecture/containers';
-import { PROTOCOL_VERSION, WS_PATH } from '@lecture/protocol';
+import { PROTOCOL_VERSION, WS_PATH, encode } from '@lecture/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { type LectureServer, type LectureServerOptions, startLectureServer } from './app.js';
@@ -39,7 +39,7 @@ function upgradeStatus(headers: Record<string, string>): Promise<number> {
   return new Promise((resolve) => {
     const ws = new WebSocket(`ws://127.0.0.1:${server?.port}${WS_PATH}`, { headers });
     ws.on('open', () => {
-      ws.send(JSON.stringify({ type: 'hello', protocol: PROTOCOL_VERSION }));
+      ws.send(encode({ type: 'hello', protocol: PROTOCOL_VERSION }));
       ws.close();
       resolve(101);
     });

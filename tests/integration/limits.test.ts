@@ -60,3 +60,67 @@ describe('host disk', () => {
     client.close();
   });
 });
+
+describe('a flaky presenter Wi-Fi', () => {
+  async function presenter(): Promise<TestClient> {
+    const client = new TestClient(server.url, { secret });
+    await client.opened();
+    client.send({ type: 'hello', protocol: PROTOCOL_VERSION });
+    await client.next((m) => m.type === 'welcome');
+    return client;
+  }
+
+  /** A browser-like reader: acknowledges every output it gets, as xterm.js would after parsing. */
+  function acknowledging(client: TestClient, channel: number): void {
+    client.socket.on('message', (raw) => {
+      const m = JSON.parse(raw.toString()) as ServerMessage;
+      if ((m.type === 'output' || m.type === 'snapshot') && m.channel === channel) client.send({ type: 'ack', channel, seq: m.seq });
+    });
+  }
+
+  for (const dropSeconds of [2, 10]) {
+    it(`loses nothing when the lecturer's socket drops for ${dropSeconds} s during seq 1 200000`, async () => {
+      const pane = `it-wifi-${dropSeconds}`;
+      const first = await presenter();
+      acknowledging(first, 1);
+      first.send({ type: 'open', channel: 1, pane, env: 'sandbox', cols: 100, rows: 30 });
+      const opened = await first.next<Extract<ServerMessage, { type: 'opened' }>>((m) => m.type === 'opened');
+      await first.next((m) => m.type === 'state' && m.state === 'ready', 90_000);
+      await first.waitForOutput(1, /\$ $/);
+      // A mirror in the room: it never paces the shell, so only the grace period can hold it.
+      const mirror = new TestClient(server.url);
+      await mirror.opened();
+      mirror.send({ type: 'hello', protocol: PROTOCOL_VERSION });
+      acknowledging(mirror, 1);
+      mirror.send({ type: 'open', channel: 1, pane, env: 'sandbox', cols: 100, rows: 30 });
+      await mirror.next((m) => m.type === 'opened');
+
+      first.send({ type: 'input', channel: 1, data: 'seq 1 200000; echo END-$((6*7))\r' });
+      await first.waitForOutput(1, /\n1000\r\n/, 60_000);
+      first.socket.terminate();
+      const outputs = first.messages.filter((m) => m.type === 'output' && m.channel === 1) as { seq: number }[];
+      const since = outputs.at(-1)?.seq ?? 0;
+      await new Promise((r) => setTimeout(r, dropSeconds * 1000));
+
+      const second = await presenter();
+      acknowledging(second, 1);
+      second.send({ type: 'open', channel: 1, pane, env: 'sandbox', cols: 100, rows: 30, session: opened.session, since });
+      const reopened = await second.next<Extract<ServerMessage, { type: 'opened' }>>((m) => m.type === 'opened');
+      expect(reopened.resume).toBe('replay');
+      await second.waitForOutput(1, /END-42/, 120_000);
+      const text = first.output(1) + second.output(1);
+      const numbers = text
+        // biome-ignore lint/suspicious/noControlCharactersInRegex: bash's bracketed-paste switches
+        .replace(/\x1b\[[?0-9;]*[a-zA-Z]/g, '')
+        .split(/\r\n|\r/)
+        .filter((l) => /^\d+$/.test(l))
+        .map(Number);
+      // Every line exactly once, in order.
+      expect(numbers.findIndex((n, i) => n !== i + 1)).toBe(-1);
+      expect(numbers.length).toBe(200_000);
+      expect(numbers.every((n, i) => n === i + 1)).toBe(true);
+      second.send({ type: 'close', channel: 1, end: true });
+      for (const c of [second, mirror]) c.close();
+    });
+  }
+});

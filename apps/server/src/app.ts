@@ -7,7 +7,7 @@ import type { BackendHealth, ContainerBackend, EnvironmentSpec } from '@lecture/
 import { CloseCode, Limits, type Role, WS_PATH } from '@lecture/protocol';
 import express from 'express';
 import { WebSocketServer } from 'ws';
-import { KeyGuard, PRESENTER_COOKIE, clientAddress, originAllowed, presenterToken, safeEqual } from './auth.js';
+import { KeyGuard, PRESENTER_COOKIE, clientAddress, isLoopback, originAllowed, presenterToken, safeEqual } from './auth.js';
 import type { TrustProxy } from './config.js';
 import { Connection, SANDBOX_PREFIX } from './connection.js';
 import { LectureHall } from './hall.js';
@@ -70,7 +70,14 @@ export interface LectureServer {
 export async function startLectureServer(options: LectureServerOptions): Promise<LectureServer> {
   const log = options.log ?? (() => {});
   const environments = new Map(options.environments.map((e) => [e.id, e]));
-  const sessions = new SessionRegistry({ backend: options.backend, environments, log });
+  const limits: ServerLimits = { ...DEFAULT_LIMITS, ...options.limits };
+  const sessions = new SessionRegistry({
+    backend: options.backend,
+    environments,
+    log,
+    pacerGraceMs: limits.pacerGraceMs,
+    screenMaxLagChars: limits.screenMaxLagChars,
+  });
   const hall = new LectureHall({ polls: options.polls ?? new Map() });
   const sandboxes: SandboxPolicy = { ...DEFAULT_SANDBOX_POLICY, ...options.sandboxes };
   const sandboxQueue = new StartQueue(sandboxes.startConcurrency);
@@ -105,7 +112,6 @@ export async function startLectureServer(options: LectureServerOptions): Promise
   );
   reaper.unref();
   const recordings = options.recordingsDir ? new Recordings(join(options.recordingsDir, 'live')) : undefined;
-  const limits: ServerLimits = { ...DEFAULT_LIMITS, ...options.limits };
   const keyGuard = new KeyGuard(limits.keyGuessesPerMinute);
   const app = express();
   app.disable('x-powered-by');
@@ -198,6 +204,18 @@ export async function startLectureServer(options: LectureServerOptions): Promise
   const server: Server = createServer(app);
   const wss = new WebSocketServer({ noServer: true, maxPayload: Limits.MAX_FRAME_BYTES });
   const connections = new Set<Connection>();
+  // Open sockets and channels per client address: one device (or script) cannot take the file
+  // descriptors and the memory of the room. Loopback (this machine) and the presenter are exempt.
+  const socketsByAddress = new Map<string, number>();
+  const channelsByAddress = new Map<string, number>();
+  const bump = (map: Map<string, number>, key: string, by: number) => {
+    const n = (map.get(key) ?? 0) + by;
+    if (n > 0) map.set(key, n);
+    else map.delete(key);
+  };
+  const refuse = (socket: Duplex, status: string, why: string) => {
+    socket.end(`HTTP/1.1 ${status}\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\n${why}`);
+  };
 
   server.on('upgrade', (request, socket, head) => {
     // Node drops its own error handler from upgrade sockets: a reset while we refuse one must
@@ -220,11 +238,20 @@ export async function startLectureServer(options: LectureServerOptions): Promise
         return;
       }
       if (socket.destroyed) return;
-      upgrade(request, socket, head, role, address);
+      const exempt = role === 'presenter' || isLoopback(address);
+      if (!exempt && (socketsByAddress.get(address) ?? 0) >= limits.socketsPerAddress) {
+        log(`refused a socket from ${address}: ${limits.socketsPerAddress} open already`);
+        return refuse(socket, '429 Too Many Requests', `Too many connections from this address (${limits.socketsPerAddress}).`);
+      }
+      if (role !== 'presenter' && wss.clients.size >= limits.maxSockets) {
+        log(`refused a socket: ${limits.maxSockets} open already`);
+        return refuse(socket, '503 Service Unavailable', 'The lecture is full: try again in a minute.');
+      }
+      upgrade(request, socket, head, role, address, exempt);
     });
   });
 
-  const upgrade = (request: IncomingMessage, socket: Duplex, head: Buffer, role: Role, address: string) => {
+  const upgrade = (request: IncomingMessage, socket: Duplex, head: Buffer, role: Role, address: string, exempt: boolean) => {
     wss.handleUpgrade(request, socket, head, (ws) => {
       const connection = new Connection({
         socket: ws,
@@ -239,9 +266,21 @@ export async function startLectureServer(options: LectureServerOptions): Promise
         resetDemos,
         recordings,
         remoteAddress: address,
+        limits,
+        channelBudget: isLoopback(address)
+          ? undefined
+          : {
+              acquire: () => {
+                if ((channelsByAddress.get(address) ?? 0) >= limits.channelsPerAddress) return false;
+                bump(channelsByAddress, address, 1);
+                return true;
+              },
+              release: () => bump(channelsByAddress, address, -1),
+            },
         log,
       });
       connections.add(connection);
+      if (!exempt) bump(socketsByAddress, address, 1);
       let alive = true;
       ws.on('pong', () => {
         alive = true;
@@ -255,6 +294,7 @@ export async function startLectureServer(options: LectureServerOptions): Promise
       ws.on('close', () => {
         clearInterval(heartbeat);
         connections.delete(connection);
+        if (!exempt) bump(socketsByAddress, address, -1);
       });
     });
   };

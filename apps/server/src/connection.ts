@@ -12,10 +12,12 @@ import {
   parseClientMessage,
 } from '@lecture/protocol';
 import type { WebSocket } from 'ws';
+import { isLoopback } from './auth.js';
 import type { LectureHall, Member } from './hall.js';
 import type { Recordings } from './recorder.js';
 import type { SandboxPolicy, StartQueue } from './sandboxes.js';
-import type { Attachment, PaneMessage, Session } from './session.js';
+import { DEFAULT_LIMITS, type ServerLimits } from './limits.js';
+import type { Attachment, PaneMessage, Session, SocketBuffer } from './session.js';
 import type { SessionRegistry } from './sessions.js';
 
 export interface ConnectionOptions {
@@ -36,6 +38,10 @@ export interface ConnectionOptions {
   readonly recordings?: Recordings;
   /** The peer's address: sandboxes are capped per address as well as in total. */
   readonly remoteAddress?: string;
+  /** The server's bounds (socket buffer, sandbox output rate…). */
+  readonly limits?: ServerLimits;
+  /** Channels of this socket's address over all its sockets: false when it has its share. */
+  readonly channelBudget?: { acquire(): boolean; release(): void };
   readonly log?: (line: string) => void;
 }
 
@@ -64,9 +70,13 @@ export class Connection {
   private member: Member | undefined;
   private inputBudget = INPUT_BURST_CHARS;
   private inputCheckedAt = Date.now();
+  private readonly limits: ServerLimits;
+  private readonly socketBuffer: SocketBuffer;
 
   constructor(private readonly options: ConnectionOptions) {
     const { socket } = options;
+    this.limits = options.limits ?? DEFAULT_LIMITS;
+    this.socketBuffer = { buffered: () => socket.bufferedAmount, limitBytes: this.limits.socketBufferBytes };
     socket.on('message', (data, isBinary) => {
       try {
         if (isBinary) return this.reject('bad-message', 'binary frames are not part of the protocol');
@@ -191,6 +201,20 @@ export class Connection {
     }
     const environment = this.options.environments.get(message.env);
     if (!environment) return this.reject('unknown-environment', `no environment "${message.env}"`, channel);
+    if (this.options.channelBudget && !this.options.channelBudget.acquire()) {
+      return this.reject('capacity', `too many panes open from this address (${this.limits.channelsPerAddress})`, channel);
+    }
+    const opened = this.channels.size;
+    try {
+      this.openChannel(message, environment);
+    } finally {
+      // Refused after all (forbidden, sandbox caps): the address gets its channel back.
+      if (this.channels.size === opened) this.options.channelBudget?.release();
+    }
+  }
+
+  private openChannel(message: OpenMessage, environment: EnvironmentSpec): void {
+    const { channel } = message;
     if (message.scope === 'sandbox') return this.openSandbox(message, environment);
     const declared = this.options.panes?.get(message.pane);
     if (this.options.panes && declared !== message.env) {
@@ -216,7 +240,7 @@ export class Connection {
     // A browser that shows another session's output (server restarted) starts over.
     const since = message.session === session.id ? message.since : undefined;
     if (mode === 'driver') session.resize(message.cols, message.rows);
-    this.channels.set(channel, session.attach(mode, send, since));
+    this.channels.set(channel, session.attach(mode, send, since, this.socketBuffer));
     return send;
   }
 
@@ -237,7 +261,7 @@ export class Connection {
       );
     }
     // Loopback is this machine (the lecturer, tests, benchmarks), never a student's device.
-    const loopback = /^(127\.|::1$|::ffff:127\.)/.test(this.address);
+    const loopback = isLoopback(this.address);
     if (!sessions.get(key) && !loopback && sessions.count(SANDBOX_PREFIX, this.address) >= policy.perAddress) {
       return this.reject('capacity', `This device already has ${policy.perAddress} sandboxes open.`, channel);
     }
@@ -249,6 +273,8 @@ export class Connection {
       rows: message.rows,
       queue: this.options.sandboxQueue,
       owner: this.address,
+      // A class running `yes` must not drown the lecturer: output enters the server at a bounded rate.
+      outputRate: { charsPerSecond: this.limits.sandboxOutputRate, burstChars: this.limits.sandboxOutputBurst },
     });
     this.attachChannel(message, session, 'driver');
   }
@@ -276,6 +302,7 @@ export class Connection {
         return this.onRecord(attachment, message.channel, message.action);
       case 'close':
         this.channels.delete(message.channel);
+        this.options.channelBudget?.release();
         session.detach(attachment);
         if (message.end && attachment.mode === 'driver') void session.end('The shell was closed.');
         return;
@@ -313,7 +340,10 @@ export class Connection {
     if (this.closed) return;
     this.closed = true;
     if (this.member) this.options.hall.leave(this.member);
-    for (const attachment of this.channels.values()) attachment.session.detach(attachment);
+    for (const attachment of this.channels.values()) {
+      attachment.session.detach(attachment);
+      this.options.channelBudget?.release();
+    }
     this.channels.clear();
   }
 }

@@ -170,3 +170,67 @@ describe('HTTP edges', () => {
     }
   });
 });
+
+describe('sockets and channels per client address (issue 9, item 5)', () => {
+  const connect = (headers: Record<string, string>) =>
+    new Promise<{ ws: WebSocket; status: number }>((resolve) => {
+      const ws = new WebSocket(`ws://127.0.0.1:${server?.port}${WS_PATH}`, { headers });
+      ws.on('open', () => resolve({ ws, status: 101 }));
+      ws.on('unexpected-response', (_req, res) => resolve({ ws, status: res.statusCode ?? 0 }));
+      ws.on('error', () => resolve({ ws, status: 0 }));
+    });
+
+  it('refuses sockets past the per-address cap (429) while other students and the presenter still get in', async () => {
+    await start({ trustProxy: 'loopback', limits: { socketsPerAddress: 3 } });
+    const student = { 'X-Forwarded-For': '10.1.2.3' };
+    const open = [];
+    for (let i = 0; i < 3; i++) open.push(await connect(student));
+    expect(open.map((c) => c.status)).toEqual([101, 101, 101]);
+    expect((await connect(student)).status).toBe(429);
+    expect((await connect({ 'X-Forwarded-For': '10.1.2.4' })).status).toBe(101);
+    expect((await connect({ ...student, Authorization: `Bearer ${SECRET}` })).status).toBe(101);
+    // A socket that closes gives its place back.
+    open[0]?.ws.close();
+    await expect.poll(async () => (await connect(student)).status, { timeout: 10_000 }).toBe(101);
+  });
+
+  it('keeps the lecturer in when the room is full: the total cap refuses everyone but the presenter (503)', async () => {
+    await start({ trustProxy: 'loopback', limits: { maxSockets: 2 } });
+    expect((await connect({ 'X-Forwarded-For': '10.0.0.1' })).status).toBe(101);
+    expect((await connect({ 'X-Forwarded-For': '10.0.0.2' })).status).toBe(101);
+    expect((await connect({ 'X-Forwarded-For': '10.0.0.3' })).status).toBe(503);
+    expect((await connect({ Authorization: `Bearer ${SECRET}` })).status).toBe(101);
+  });
+
+  it('caps open channels per address over all its sockets, and gives them back on close', async () => {
+    await start({ trustProxy: 'loopback', limits: { channelsPerAddress: 3 } });
+    const errors: string[] = [];
+    const opened: number[] = [];
+    const sockets = [];
+    for (let s = 0; s < 2; s++) {
+      const { ws } = await connect({ 'X-Forwarded-For': '10.9.9.9' });
+      ws.on('message', (raw) => {
+        const m = JSON.parse(raw.toString()) as { type: string; code?: string; channel?: number };
+        if (m.type === 'error') errors.push(`${m.code}:${m.channel}`);
+        if (m.type === 'opened') opened.push(m.channel as number);
+      });
+      ws.send(JSON.stringify({ type: 'hello', protocol: PROTOCOL_VERSION }));
+      sockets.push(ws);
+    }
+    const open = (ws: WebSocket, channel: number) =>
+      ws.send(JSON.stringify({ type: 'open', channel, pane: 'p', env: 'sandbox', cols: 80, rows: 24 }));
+    open(sockets[0] as WebSocket, 1);
+    open(sockets[0] as WebSocket, 2);
+    open(sockets[1] as WebSocket, 3);
+    open(sockets[1] as WebSocket, 4);
+    await expect.poll(() => opened.length + errors.length, { timeout: 10_000 }).toBe(4);
+    // Three of the four opened (the two sockets race), the fourth was refused.
+    expect(opened).toHaveLength(3);
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toMatch(/^capacity:/);
+    const [socket, channel] = opened.includes(1) ? [sockets[0], 1] : [sockets[0], 2];
+    socket?.send(JSON.stringify({ type: 'close', channel }));
+    open(sockets[1] as WebSocket, 5);
+    await expect.poll(() => opened, { timeout: 10_000 }).toContain(5);
+  });
+});

@@ -5,13 +5,48 @@
 export interface ServerLimits {
   /** Wrong presenter keys per address per minute before it is refused for a minute. */
   readonly keyGuessesPerMinute: number;
+  /** Open sockets per client address (the presenter and loopback are exempt). */
+  readonly socketsPerAddress: number;
+  /** Open sockets in all (the presenter is exempt: the lecturer is never locked out). */
+  readonly maxSockets: number;
+  /** Open channels (panes) per client address, over all its sockets (loopback exempt). */
+  readonly channelsPerAddress: number;
+  /**
+   * Unsent output a socket may hold, in bytes: past it a mirror is cut off (and resynced from the
+   * screen once drained), and a pacing driver holds its shell.
+   */
+  readonly socketBufferBytes: number;
+  /** How long a pacing driver that dropped holds its shell paused, in ms. */
+  readonly pacerGraceMs: number;
+  /** Output rate of an audience sandbox, characters per second (the pty is paused beyond it). */
+  readonly sandboxOutputRate: number;
+  /** Characters a sandbox may print at once before its rate applies. */
+  readonly sandboxOutputBurst: number;
+  /** Characters the server's screen copy may lag before it drops to a snapshot. */
+  readonly screenMaxLagChars: number;
 }
 
 export const DEFAULT_LIMITS: ServerLimits = {
   keyGuessesPerMinute: 10,
+  socketsPerAddress: 16,
+  maxSockets: 2000,
+  channelsPerAddress: 64,
+  socketBufferBytes: 256 * 1024,
+  pacerGraceMs: 60_000,
+  sandboxOutputRate: 32 * 1024,
+  sandboxOutputBurst: 256 * 1024,
+  screenMaxLagChars: 4 * 1024 * 1024,
 };
 
 /** Environment variable of each limit. */
 export const LIMIT_KNOBS: Record<keyof ServerLimits, string> = {
   keyGuessesPerMinute: 'LECTURE_KEY_GUESSES_PER_MINUTE',
+  socketsPerAddress: 'LECTURE_SOCKETS_PER_ADDRESS',
+  maxSockets: 'LECTURE_MAX_SOCKETS',
+  channelsPerAddress: 'LECTURE_CHANNELS_PER_ADDRESS',
+  socketBufferBytes: 'LECTURE_SOCKET_BUFFER_BYTES',
+  pacerGraceMs: 'LECTURE_PACER_GRACE_MS',
+  sandboxOutputRate: 'LECTURE_SANDBOX_OUTPUT_RATE',
+  sandboxOutputBurst: 'LECTURE_SANDBOX_OUTPUT_BURST',
+  screenMaxLagChars: 'LECTURE_SCREEN_MAX_LAG_CHARS',
 };

@@ -11,6 +11,11 @@ export class OutputRing {
 
   constructor(private readonly capacityChars: number) {}
 
+  /** Position of the oldest character still held. */
+  get begin(): number {
+    return this.start;
+  }
+
   /** Position just after the last character pushed. */
   get end(): number {
     return this.start + this.size;

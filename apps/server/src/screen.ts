@@ -7,21 +7,51 @@ const require = createRequire(import.meta.url);
 const { Terminal } = require('@xterm/headless') as typeof import('@xterm/headless');
 const { SerializeAddon } = require('@xterm/addon-serialize') as typeof import('@xterm/addon-serialize');
 
+/** Characters the headless terminal may have queued, unparsed, before the screen drops to a snapshot. */
+export const DEFAULT_SCREEN_MAX_LAG_CHARS = 4 * 1024 * 1024;
+/** How much of the newest output rebuilds the screen after it fell behind (a screen and its scrollback). */
+const REBUILD_CHARS = 256 * 1024;
+
+export interface ScreenOptions {
+  readonly scrollback?: number;
+  /** Unparsed characters allowed before the screen skips ahead (DEFAULT_SCREEN_MAX_LAG_CHARS). */
+  readonly maxLagChars?: number;
+  /** The newest output (at most `chars` of it) and the position it ends at: what a rebuild replays. */
+  readonly recent?: (chars: number) => { data: string; end: number };
+}
+
 /**
  * The server's copy of a terminal screen, kept by a headless xterm.js. A late joiner or a
  * viewer that fell behind gets this screen instead of a replay of everything since the start.
+ *
+ * It never throws and never queues without bound: xterm.js discards (and throws) past 50 MB of
+ * unparsed data, and output nobody paces (only viewers attached) can outrun the parser. Past
+ * `maxLagChars` unparsed the screen stops taking the stream, lets the parser finish, and rebuilds
+ * itself from the newest output (`recent`): the screen is right again, only the scrollback
+ * older than that is gone.
  */
 export class Screen {
   private readonly terminal: TerminalType;
   private readonly serializer: SerializeAddonType;
+  private readonly maxLag: number;
   /** Position (characters of output) that the headless terminal has parsed up to. */
   private parsed = 0;
   private written = 0;
+  /** Skipping the stream until the parser is idle; then it rebuilds. */
+  private behind = false;
+  private disposed = false;
+  /** Times the screen fell behind and was rebuilt (tests, logs). */
+  rebuilds = 0;
 
-  constructor(cols: number, rows: number, scrollback = 1000) {
-    this.terminal = new Terminal({ cols, rows, scrollback, allowProposedApi: true });
+  constructor(
+    cols: number,
+    rows: number,
+    private readonly options: ScreenOptions = {},
+  ) {
+    this.terminal = new Terminal({ cols, rows, scrollback: options.scrollback ?? 1000, allowProposedApi: true });
     this.serializer = new SerializeAddon();
     this.terminal.loadAddon(this.serializer as never);
+    this.maxLag = options.maxLagChars ?? DEFAULT_SCREEN_MAX_LAG_CHARS;
   }
 
   get cols(): number {
@@ -30,11 +60,39 @@ export class Screen {
   get rows(): number {
     return this.terminal.rows;
   }
+  /** Whether the screen is skipping output to catch up (it will rebuild itself). */
+  get isBehind(): boolean {
+    return this.behind;
+  }
 
   write(data: string): void {
     this.written += data.length;
+    if (this.behind || this.disposed) return;
+    if (this.written - this.parsed > this.maxLag) return this.fallBehind();
     const end = this.written;
-    this.terminal.write(data, () => {
+    try {
+      this.terminal.write(data, () => {
+        this.parsed = end;
+      });
+    } catch {
+      this.fallBehind();
+    }
+  }
+
+  private fallBehind(): void {
+    this.behind = true;
+    // The empty write's callback runs once everything queued before it is parsed.
+    this.terminal.write('', () => this.rebuild());
+  }
+
+  private rebuild(): void {
+    if (this.disposed) return;
+    this.rebuilds++;
+    const recent = this.options.recent?.(REBUILD_CHARS) ?? { data: '', end: this.written };
+    this.terminal.reset();
+    this.behind = false;
+    const end = recent.end;
+    this.terminal.write(recent.data, () => {
       this.parsed = end;
     });
   }
@@ -50,10 +108,14 @@ export class Screen {
 
   /** Resolves once everything written so far is parsed (tests, orderly shutdown). */
   flush(): Promise<void> {
-    return new Promise((resolve) => this.terminal.write('', resolve));
+    return new Promise((resolve) => {
+      const settle = () => (this.behind ? setTimeout(settle, 5) : this.terminal.write('', resolve));
+      settle();
+    });
   }
 
   dispose(): void {
+    this.disposed = true;
     this.serializer.dispose();
     this.terminal.dispose();
   }

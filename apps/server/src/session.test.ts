@@ -8,7 +8,8 @@ import {
 } from '@lecture/containers';
 import { FlowControl } from '@lecture/protocol';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { type PaneMessage, Session } from './session.js';
+import { StartQueue } from './sandboxes.js';
+import { type PaneMessage, Session, type SessionOptions } from './session.js';
 
 const environment = testEnvironment();
 
@@ -39,16 +40,18 @@ class Inbox {
 const sessions: Session[] = [];
 let backend: FakeBackend;
 
-function newSession(extra: { ringChars?: number; backend?: FakeBackend } = {}): Session {
+function newSession(
+  extra: { ringChars?: number; backend?: FakeBackend } & Partial<Pick<SessionOptions, 'pacerGraceMs' | 'outputRate' | 'queue'>> = {},
+): Session {
   backend = extra.backend ?? new FakeBackend();
   const session = new Session({
     key: 'presenter:demo',
     pane: 'demo',
     environment,
-    backend,
     cols: 80,
     rows: 24,
-    ...(extra.ringChars !== undefined ? { ringChars: extra.ringChars } : {}),
+    ...extra,
+    backend,
   });
   sessions.push(session);
   return session;
@@ -175,6 +178,8 @@ describe('Session: attaching', () => {
     const { attachment, shell } = await started(session);
     shell.emit('early line\r\n');
     const seen = session.position;
+    // Someone still watches (a shell nobody watches is paused): the output goes on.
+    session.attach('viewer', new Inbox().send);
     session.detach(attachment);
     for (let i = 0; i < 20; i++) shell.emit(`missed line ${i}\r\n`);
     await session.flushScreen();
@@ -252,11 +257,15 @@ describe('Session: flow control', () => {
     expect(attachment.unacked).toBe(3);
   });
 
-  it('resumes when the slow driver leaves', async () => {
+  it('a slow driver that leaves keeps the shell held (grace period); another driver takes over at once', async () => {
     const session = newSession();
     const { attachment, shell } = await started(session);
+    const other = session.attach('driver', new Inbox().send);
+    session.input('', attachment);
     while (!shell.paused) shell.emit(chunk);
     session.detach(attachment);
+    // The other driver (which has acknowledged nothing yet) paces now.
+    other.ack(session.position);
     expect(shell.paused).toBe(false);
   });
 
@@ -501,5 +510,158 @@ describe('Session: renew (the demos reset)', () => {
     const late = new Inbox();
     session.attach('viewer', late.send);
     expect(late.of('snapshot')[0]?.data).not.toContain('leftover');
+describe('Session: a flaky presenter Wi-Fi loses nothing (issue 9, item 7)', () => {
+  const line = (i: number) => `${i}\r\n`;
+
+  it('a pacing driver that drops holds the shell; a reconnect within the grace replays every line exactly once', async () => {
+    const session = newSession({ pacerGraceMs: 60_000 });
+    const { driver, attachment, shell } = await started(session);
+    // The room mirrors the pane: viewers never pace, so only the grace holds the shell.
+    session.attach('viewer', new Inbox().send);
+    let i = 0;
+    // The shell prints lines as fast as it may, like `seq`: whenever it is not paused.
+    const pump = (count: number) => {
+      for (let n = 0; n < count && !shell.paused && i < 200_000; n++) {
+        let chunk = '';
+        for (let k = 0; k < 100 && i < 200_000; k++) chunk += line(++i);
+        shell.emit(chunk);
+      }
+    };
+    pump(20);
+    attachment.ack(session.position);
+    const received = driver.lastSeq;
+    session.detach(attachment); // the socket dropped
+    pump(2_000);
+    // Held: no more than the high watermark went out beyond the last acknowledgement.
+    expect(shell.paused).toBe(true);
+    expect(session.position - received).toBeLessThanOrEqual(FlowControl.HIGH_WATERMARK_CHARS + 1_000); // + one chunk
+    expect(i).toBeLessThan(200_000);
+
+    const back = new Inbox();
+    const again = session.attach('driver', back.send, received);
+    expect(back.of('opened')[0]?.resume).toBe('replay');
+    // The browser parses and acknowledges; the shell runs on to the end.
+    while (i < 200_000) {
+      again.ack(back.lastSeq);
+      pump(2_000);
+    }
+    const lines = (driver.text.slice(driver.text.indexOf('1\r\n')) + back.text).split('\r\n').filter(Boolean);
+    expect(lines).toHaveLength(200_000);
+    expect(lines.every((l, n) => l === String(n + 1))).toBe(true);
+  });
+
+  it('after the grace period the shell runs unpaced again for whoever still watches', async () => {
+    const session = newSession({ pacerGraceMs: 50 });
+    const { attachment, shell } = await started(session);
+    session.attach('viewer', new Inbox().send);
+    while (!shell.paused) shell.emit('x'.repeat(10_000));
+    session.detach(attachment);
+    expect(shell.paused).toBe(true);
+    await new Promise((r) => setTimeout(r, 120));
+    expect(shell.paused).toBe(false);
+  });
+});
+
+describe('Session: output nobody watches costs nothing (issue 9, item 11)', () => {
+  it('a shell with no browser attached is paused, and resumes when one attaches', async () => {
+    const session = newSession({ pacerGraceMs: 10 });
+    const { attachment, shell } = await started(session);
+    attachment.ack(session.position);
+    session.detach(attachment);
+    await new Promise((r) => setTimeout(r, 30));
+    expect(shell.paused).toBe(true);
+    shell.emit('printed while nobody watched\r\n');
+    const back = new Inbox();
+    session.attach('viewer', back.send);
+    expect(shell.paused).toBe(false);
+    expect(back.text + (back.of('snapshot')[0]?.data ?? '')).toContain('printed while nobody watched');
+  });
+
+  it('a sandbox that prints past its rate is paused until the bucket refills', async () => {
+    const session = newSession({ outputRate: { charsPerSecond: 100_000, burstChars: 50_000 } });
+    const { attachment, shell } = await started(session);
+    const started_at = Date.now();
+    let printed = 0;
+    while (!shell.paused) {
+      shell.emit('y\n'.repeat(5_000));
+      printed += 10_000;
+      attachment.ack(session.position); // a fast browser: only the rate holds it
+    }
+    expect(printed).toBeGreaterThanOrEqual(50_000);
+    expect(printed).toBeLessThanOrEqual(70_000);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(shell.paused).toBe(false);
+    expect(Date.now() - started_at).toBeGreaterThanOrEqual(100);
+  });
+});
+
+describe('Session: truthful states (issue 9, item 9)', () => {
+  it('a driver is never told to wait for the lecturer; a mirror is', async () => {
+    const session = newSession();
+    const viewer = new Inbox();
+    session.attach('viewer', viewer.send);
+    expect(viewer.of('state')[0]?.message).toMatch(/Waiting for the lecturer/);
+    const driver = new Inbox();
+    session.attach('driver', driver.send);
+    await session.start();
+    for (const m of driver.of('state')) expect(m.message ?? '').not.toMatch(/lecturer/);
+  });
+
+  it('a queued sandbox says it waits for a free slot', async () => {
+    const queue = new StartQueue(1);
+    let release = () => {};
+    void queue.run(() => new Promise<void>((r) => (release = r)));
+    const session = newSession({ queue });
+    const driver = new Inbox();
+    session.attach('driver', driver.send);
+    await new Promise((r) => setTimeout(r, 5));
+    const states = driver.of('state').map((m) => m.message ?? '');
+    expect(states.at(-1)).toMatch(/Waiting for a free slot: 1 ahead of you/);
+    expect(states.join('\n')).not.toMatch(/lecturer/);
+    release();
+    await new Promise((r) => setTimeout(r, 5));
+    await session.start();
+    expect(driver.of('state').at(-1)?.state).toBe('ready');
+  });
+});
+
+describe('Session: memory follows what is buffered, not what is acknowledged (issue 9, item 5)', () => {
+  it('a mirror that acknowledges without reading is cut off once its socket holds the bound', async () => {
+    const session = newSession();
+    const { attachment: driver, shell } = await started(session);
+    let buffered = 0;
+    const liar = new Inbox();
+    const lying = session.attach('viewer', liar.send, undefined, { buffered: () => buffered, limitBytes: 64 * 1024 });
+    for (let i = 0; i < 100; i++) {
+      shell.emit('z'.repeat(10_000));
+      driver.ack(session.position);
+      lying.ack(session.position); // claims to have parsed everything…
+      buffered += 10_000; // …but never reads its socket
+    }
+    expect(lying.isLagging).toBe(true);
+    expect(liar.text.length).toBeLessThanOrEqual(64 * 1024 + 10_000);
+    // Once its socket is drained, an acknowledgement resyncs it from the screen.
+    buffered = 0;
+    lying.ack(session.position);
+    expect(lying.isLagging).toBe(false);
+    expect(liar.of('snapshot').length).toBeGreaterThan(0);
+  });
+
+  it('a pacing driver that acknowledges without reading holds its shell', async () => {
+    const session = newSession();
+    backend = new FakeBackend();
+    let buffered = 0;
+    const inbox = new Inbox();
+    const liar = session.attach('driver', inbox.send, undefined, { buffered: () => buffered, limitBytes: 64 * 1024 });
+    await session.start();
+    await new Promise((r) => setTimeout(r, 5));
+    const shell = [...(session as unknown as { options: { backend: FakeBackend } }).options.backend.shells][0] as FakeShell;
+    for (let i = 0; i < 20 && !shell.paused; i++) {
+      shell.emit('z'.repeat(10_000));
+      buffered += 10_000;
+      liar.ack(session.position);
+    }
+    expect(shell.paused).toBe(true);
+    expect(buffered).toBeLessThanOrEqual(64 * 1024 + 10_000);
   });
 });

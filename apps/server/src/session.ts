@@ -36,7 +36,24 @@ export interface SessionOptions {
   readonly queue?: StartQueue;
   /** The network address that opened it (audience sandboxes are capped per address). */
   readonly owner?: string;
+  /**
+   * How long the shell stays held for a pacing driver that went away (a flaky Wi-Fi) before it
+   * runs unpaced again: a reconnect within it replays every line exactly once.
+   */
+  readonly pacerGraceMs?: number;
+  /** Output rate bound (audience sandboxes): the pty is paused while the bucket is empty. */
+  readonly outputRate?: OutputRate;
+  /** Characters the server's screen may lag behind the output before it drops to a snapshot. */
+  readonly screenMaxLagChars?: number;
 }
+
+/** A token bucket on a shell's output, in characters. */
+export interface OutputRate {
+  readonly charsPerSecond: number;
+  readonly burstChars: number;
+}
+
+export const DEFAULT_PACER_GRACE_MS = 60_000;
 
 /**
  * One pane's shell: a container and a pty, the server's copy of its screen, and the browsers
@@ -53,8 +70,19 @@ export class Session {
   private seq = 0;
   private paused = false;
   private starting: Promise<void> | undefined;
-  /** The driver whose acknowledgements pace the pty. */
+  /**
+   * The driver whose acknowledgements pace the pty. It may have gone (a dropped connection): then
+   * it still holds the shell, for the grace period, until a driver attaches or types.
+   */
   private pacer: Attachment | undefined;
+  private pacerGrace: ReturnType<typeof setTimeout> | undefined;
+  /** Held for the pacer: set above the high watermark, cleared at the low one. */
+  private pacerHeld = false;
+  /** Output budget (outputRate) and until when the shell is held for having spent it. */
+  private outputBudget = 0;
+  private outputCheckedAt = Date.now();
+  private throttledUntil = 0;
+  private throttleTimer: ReturnType<typeof setTimeout> | undefined;
   private ended = false;
   /**
    * Keys typed before the shell has printed anything (its first prompt): held and written after
@@ -69,8 +97,16 @@ export class Session {
   lastActive = Date.now();
 
   constructor(private readonly options: SessionOptions) {
-    this.screen = new Screen(options.cols, options.rows);
     this.ring = new OutputRing(options.ringChars ?? 512 * 1024);
+    this.screen = new Screen(options.cols, options.rows, {
+      maxLagChars: options.screenMaxLagChars,
+      // What the screen is rebuilt from when it fell behind: the newest output the ring holds.
+      recent: (chars) => {
+        const from = Math.max(this.ring.begin, this.ring.end - chars);
+        return { data: this.ring.since(from) ?? '', end: this.ring.end };
+      },
+    });
+    this.outputBudget = options.outputRate?.burstChars ?? 0;
   }
 
   get key(): string {
@@ -108,10 +144,10 @@ export class Session {
    * Attach a browser. `since` is how much of this session's output it already shows: it gets
    * the rest (or, if that is gone, the current screen), then the live stream.
    */
-  attach(mode: 'driver' | 'viewer', send: (message: PaneMessage) => void, since?: number): Attachment {
-    const attachment = new Attachment(this, mode, send);
+  attach(mode: 'driver' | 'viewer', send: (message: PaneMessage) => void, since?: number, socket?: SocketBuffer): Attachment {
+    const attachment = new Attachment(this, mode, send, socket);
     this.attachments.add(attachment);
-    if (mode === 'driver') this.pacer = attachment;
+    if (mode === 'driver') this.setPacer(attachment);
     this.lastActive = Date.now();
     const resume = since !== undefined && this.ring.since(since) !== undefined ? 'replay' : 'snapshot';
     send({
@@ -123,10 +159,11 @@ export class Session {
       rows: this.rows,
     });
     this.catchUp(attachment, resume === 'replay' ? since : undefined);
-    send(this.stateMessage());
+    send(this.stateMessage(mode));
     if (mode === 'driver' && !this.shell && !this.starting && this.state !== 'exited') {
       void this.start();
     }
+    this.updateFlow();
     return attachment;
   }
 
@@ -137,9 +174,29 @@ export class Session {
 
   detach(attachment: Attachment): void {
     if (!this.attachments.delete(attachment)) return;
-    if (this.pacer === attachment) this.pacer = [...this.attachments].reverse().find((a) => a.mode === 'driver');
+    if (this.pacer === attachment) {
+      const next = [...this.attachments].reverse().find((a) => a.mode === 'driver');
+      if (next) this.setPacer(next);
+      else {
+        // Nobody else drives: the one that left keeps holding the shell for the grace period,
+        // so a lecturer whose Wi-Fi drops for seconds misses nothing (the ring holds the rest).
+        clearTimeout(this.pacerGrace);
+        this.pacerGrace = setTimeout(() => {
+          this.pacerGrace = undefined;
+          if (this.pacer === attachment) this.pacer = undefined;
+          this.updateFlow();
+        }, this.options.pacerGraceMs ?? DEFAULT_PACER_GRACE_MS);
+        this.pacerGrace.unref?.();
+      }
+    }
     this.lastActive = Date.now();
     this.updateFlow();
+  }
+
+  private setPacer(attachment: Attachment): void {
+    clearTimeout(this.pacerGrace);
+    this.pacerGrace = undefined;
+    this.pacer = attachment;
   }
 
   /** Send what an attachment lacks: the rest of the stream if held, else the current screen. */
@@ -164,7 +221,7 @@ export class Session {
   input(data: string, from?: Attachment): void {
     this.lastActive = Date.now();
     if (from?.mode === 'driver' && this.pacer !== from) {
-      this.pacer = from;
+      this.setPacer(from);
       this.updateFlow();
     }
     if (this.typeahead) {
@@ -223,6 +280,7 @@ export class Session {
       }
       this.shell = shell;
       this.paused = false;
+      this.pacerHeld = false;
       this.shellSubscriptions = [shell.onData((data) => this.output(data)), shell.onExit(({ exitCode }) => void this.exited(exitCode))];
       this.exitCode = undefined;
       this.setState('ready');
@@ -258,33 +316,61 @@ export class Session {
     this.ring.push(data);
     this.screen.write(data);
     for (const a of this.attachments) a.deliver(data, this.seq);
+    this.spendOutput(data.length);
     this.updateFlow();
   }
 
+  /** Take output from the rate bucket; an empty bucket holds the shell until it has refilled. */
+  private spendOutput(chars: number): void {
+    const rate = this.options.outputRate;
+    if (!rate) return;
+    const now = Date.now();
+    this.outputBudget = Math.min(rate.burstChars, this.outputBudget + ((now - this.outputCheckedAt) / 1000) * rate.charsPerSecond);
+    this.outputCheckedAt = now;
+    this.outputBudget -= chars;
+    if (this.outputBudget >= 0) return;
+    const waitMs = Math.ceil((-this.outputBudget / rate.charsPerSecond) * 1000);
+    this.throttledUntil = now + waitMs;
+    clearTimeout(this.throttleTimer);
+    this.throttleTimer = setTimeout(() => {
+      this.throttleTimer = undefined;
+      this.updateFlow();
+    }, waitMs);
+    this.throttleTimer.unref?.();
+  }
+
   /**
-   * Pause the pty while the pacing driver (the one who attached or typed last: the lecturer's
-   * window in use) has too much unacknowledged output; resume below the low watermark. Nobody
-   * else counts: a stalled student, or a forgotten presenter tab in the background, must not
-   * stall the lecturer; they are bounded and resynced like viewers.
+   * Pause the pty (the shell blocks on its writes, as on a slow terminal) while:
+   * - nobody is attached: output nobody watches costs nothing (the ring keeps what a returning
+   *   browser needs);
+   * - the pacing driver (the one who attached or typed last: the lecturer's window in use, or
+   *   the one that just dropped, during its grace period) has more than the high watermark
+   *   unacknowledged, until it is down to the low one. Nobody else counts: a stalled student or
+   *   a forgotten presenter tab must not stall the lecturer; they are bounded like viewers;
+   * - the output rate bound (sandboxes) is spent.
    */
   updateFlow(): void {
     if (!this.shell) return;
-    const unacked = this.pacer?.unacked ?? 0;
-    const high = unacked > FlowControl.HIGH_WATERMARK_CHARS;
-    const allLow = unacked <= FlowControl.LOW_WATERMARK_CHARS;
-    if (!this.paused && high) {
-      this.paused = true;
-      this.shell.pause();
-    } else if (this.paused && allLow) {
-      this.paused = false;
-      this.shell.resume();
-    }
+    const outstanding = this.pacer ? this.seq - this.pacer.acknowledged : 0;
+    // A pacer that acknowledges without reading (its socket's buffer fills) is held too.
+    if (outstanding > FlowControl.HIGH_WATERMARK_CHARS || this.pacer?.socketFull) this.pacerHeld = true;
+    else if (outstanding <= FlowControl.LOW_WATERMARK_CHARS) this.pacerHeld = false;
+    const pause = this.pacerHeld || this.attachments.size === 0 || this.throttledUntil > Date.now();
+    if (pause === this.paused) return;
+    this.paused = pause;
+    if (pause) this.shell.pause();
+    else this.shell.resume();
   }
 
-  private stateMessage(): PaneMessage {
-    // A mirror opened before the lecturer reached the slide waits for the lecturer's shell.
-    const waiting = this.state === 'starting' && !this.shell && !this.starting;
-    const message = waiting ? 'Waiting for the lecturer to open this terminal…' : this.message;
+  private stateMessage(mode: 'driver' | 'viewer' = 'viewer'): PaneMessage {
+    // A mirror opened before the lecturer reached the slide waits for the lecturer's shell; a
+    // driver's own open starts it (or queues it, and then it says so).
+    const waiting = this.state === 'starting' && !this.shell && !this.starting && this.message === undefined;
+    const message = waiting
+      ? mode === 'driver'
+        ? 'Starting the container…'
+        : 'Waiting for the lecturer to open this terminal…'
+      : this.message;
     return {
       type: 'state',
       state: this.state,
@@ -296,8 +382,7 @@ export class Session {
   private setState(state: SessionState, message?: string): void {
     this.state = state;
     this.message = message;
-    const msg = this.stateMessage();
-    for (const a of this.attachments) a.send(msg);
+    for (const a of this.attachments) a.send(this.stateMessage(a.mode));
   }
 
   /**
@@ -331,6 +416,9 @@ export class Session {
     // Leave the registry at once: a pane reopened while the container is still being removed
     // must get a new session, not this dead one.
     this.options.onEnded?.(this);
+    clearTimeout(this.pacerGrace);
+    clearTimeout(this.throttleTimer);
+    this.pacer = undefined;
     for (const a of this.attachments) a.send({ type: 'closed', reason });
     this.attachments.clear();
     for (const s of this.shellSubscriptions) s.dispose();
@@ -348,6 +436,16 @@ export class Session {
 }
 
 /**
+ * The socket an attachment sends through: what it has queued and not yet written (bytes), and
+ * how much it may. Memory follows what is really buffered for a browser, not what it claims to
+ * have parsed: one that acknowledges without reading is cut off like one that does not ack.
+ */
+export interface SocketBuffer {
+  buffered(): number;
+  readonly limitBytes: number;
+}
+
+/**
  * One browser's view of a session. Tracks what was sent and acknowledged (by position), and
  * for all but the pacing driver, cuts off a backlog past the bound and resyncs from the screen
  * once caught up.
@@ -361,10 +459,20 @@ export class Attachment {
     readonly session: Session,
     readonly mode: 'driver' | 'viewer',
     readonly send: (message: PaneMessage) => void,
+    private readonly socket?: SocketBuffer,
   ) {}
+
+  /** Its socket holds more unsent output than allowed. */
+  get socketFull(): boolean {
+    return this.socket !== undefined && this.socket.buffered() > this.socket.limitBytes;
+  }
 
   get unacked(): number {
     return this.sent - this.acked;
+  }
+  /** The position this browser has acknowledged (parsed) up to. */
+  get acknowledged(): number {
+    return this.acked;
   }
   get isLagging(): boolean {
     return this.lagging;
@@ -379,7 +487,7 @@ export class Attachment {
 
   deliver(data: string, seq: number, force = false): void {
     if (this.lagging && !force) return;
-    if (!force && !this.session.isPacer(this) && this.unacked > FlowControl.VIEWER_MAX_BACKLOG_CHARS) {
+    if (!force && !this.session.isPacer(this) && (this.unacked > FlowControl.VIEWER_MAX_BACKLOG_CHARS || this.socketFull)) {
       // Drop the stream for this browser only; it gets the screen once it has caught up.
       this.lagging = true;
       return;
@@ -390,7 +498,8 @@ export class Attachment {
 
   ack(seq: number): void {
     this.acked = Math.max(this.acked, Math.min(seq, this.sent));
-    if (this.lagging && this.unacked <= FlowControl.LOW_WATERMARK_CHARS) {
+    const drained = !this.socket || this.socket.buffered() <= this.socket.limitBytes / 2;
+    if (this.lagging && this.unacked <= FlowControl.LOW_WATERMARK_CHARS && drained) {
       this.session.catchUp(this, undefined);
     }
     this.session.updateFlow();

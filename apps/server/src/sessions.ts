@@ -1,11 +1,15 @@
 import type { ContainerBackend, EnvironmentSpec } from '@lecture/containers';
 import type { StartQueue } from './sandboxes.js';
-import { Session } from './session.js';
+import { type OutputRate, Session } from './session.js';
 
 export interface SessionRegistryOptions {
   readonly backend: ContainerBackend;
   readonly environments: ReadonlyMap<string, EnvironmentSpec>;
   readonly log?: (line: string) => void;
+  /** For every session: how long a departed pacing driver holds the shell (Session). */
+  readonly pacerGraceMs?: number;
+  /** For every session: how far the server's screen may lag before it drops to a snapshot. */
+  readonly screenMaxLagChars?: number;
 }
 
 /**
@@ -34,6 +38,7 @@ export class SessionRegistry {
     rows: number;
     queue?: StartQueue;
     owner?: string;
+    outputRate?: OutputRate;
   }): Session {
     const existing = this.sessions.get(args.key);
     if (existing && existing.environment.id === args.environment.id) return existing;
@@ -42,6 +47,8 @@ export class SessionRegistry {
       ...args,
       backend: this.options.backend,
       log: this.options.log,
+      pacerGraceMs: this.options.pacerGraceMs,
+      screenMaxLagChars: this.options.screenMaxLagChars,
       onEnded: (s) => {
         if (this.sessions.get(s.key) === s) this.sessions.delete(s.key);
       },

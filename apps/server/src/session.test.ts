@@ -510,6 +510,9 @@ describe('Session: renew (the demos reset)', () => {
     const late = new Inbox();
     session.attach('viewer', late.send);
     expect(late.of('snapshot')[0]?.data).not.toContain('leftover');
+  });
+});
+
 describe('Session: a flaky presenter Wi-Fi loses nothing (issue 9, item 7)', () => {
   const line = (i: number) => `${i}\r\n`;
 

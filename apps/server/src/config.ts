@@ -26,6 +26,8 @@ export interface ServerConfig {
   /** Which peers are reverse proxies whose X-Forwarded-For/-Proto are believed: LECTURE_TRUST_PROXY. */
   readonly trustProxy: TrustProxy;
   readonly limits: ServerLimits;
+  /** The engine's name for gVisor's runtime (LECTURE_GVISOR_RUNTIME); empty: never gVisor. */
+  readonly gvisorRuntime: string;
 }
 
 /** Express's `trust proxy` setting: false (none), a hop count, or addresses/subnets/names. */
@@ -74,6 +76,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
         intFromEnv(env, LIMIT_KNOBS[name as keyof ServerLimits], fallback, { min: 1 }),
       ]),
     ) as unknown as ServerLimits,
+    gvisorRuntime: gvisorRuntime(env.LECTURE_GVISOR_RUNTIME),
   };
 }
 
@@ -95,4 +98,13 @@ export function lanAddress(): string | undefined {
     for (const a of addresses ?? []) if (a.family === 'IPv4' && !a.internal) return a.address;
   }
   return undefined;
+}
+
+/** `runsc` unless set; `off` (or empty) keeps every sandbox on runc. */
+function gvisorRuntime(value: string | undefined): string {
+  if (value === undefined) return 'runsc';
+  const name = value.trim();
+  if (name === '' || name === 'off') return '';
+  if (!/^[a-zA-Z0-9][a-zA-Z0-9_.-]{0,63}$/.test(name)) throw new Error(`LECTURE_GVISOR_RUNTIME must be a runtime name or "off", not "${value}"`);
+  return name;
 }

@@ -15,7 +15,7 @@ async function main(): Promise<void> {
   const folder = loadDeckFolder(config.deck, { repoRoot: config.repoRoot });
   const deck = folder.deck;
   const catalogue = folder.environments.map((e) => e.spec);
-  const backend = new DockerBackend({ log, logBytes: config.containerLogBytes });
+  const backend = new DockerBackend({ log, logBytes: config.containerLogBytes, gvisorRuntime: config.gvisorRuntime });
   backend.onSharedState(({ environment, state }) =>
     log(`environment ${environment}: ${state.state}${'message' in state ? ` (${state.message})` : ''}`),
   );
@@ -41,6 +41,8 @@ async function main(): Promise<void> {
   const health = await backend.health();
   if (health.ok) {
     log(`${health.engine}`);
+    // Once, at start-up: which wall the audience's sandboxes have (and how to add gVisor).
+    if (health.isolation) log(`${health.isolation.summary}${health.isolation.fix ? ` ${health.isolation.fix}` : ''}`);
     // Start the deck's shared environments now (the lab needs seconds to be ready), so they are
     // up when the lecturer reaches the first demo.
     const used = new Set(panesOf(deck).values());

@@ -281,7 +281,7 @@ export class Session {
       this.shell = shell;
       this.paused = false;
       this.pacerHeld = false;
-      this.shellSubscriptions = [shell.onData((data) => this.output(data)), shell.onExit(({ exitCode }) => void this.exited(exitCode))];
+      this.shellSubscriptions = [shell.onData((data) => this.output(data)), shell.onExit(({ exitCode, reason }) => void this.exited(exitCode, reason))];
       this.exitCode = undefined;
       this.setState('ready');
       this.updateFlow();
@@ -293,13 +293,13 @@ export class Session {
     }
   }
 
-  private async exited(exitCode: number): Promise<void> {
+  private async exited(exitCode: number, reason?: string): Promise<void> {
     const shell = this.shell;
     this.shell = undefined;
     for (const s of this.shellSubscriptions) s.dispose();
     this.shellSubscriptions = [];
     this.exitCode = exitCode;
-    this.setState('exited', `The shell exited with code ${exitCode}.`);
+    this.setState('exited', reason ?? `The shell exited with code ${exitCode}.`);
     await shell?.dispose();
   }
 

@@ -13,7 +13,19 @@ export interface BackendProblem {
   readonly fix: string;
 }
 
-export type BackendHealth = { readonly ok: true; readonly engine: string } | ({ readonly ok: false } & BackendProblem);
+/** Which wall the environments that ask for gVisor get on this engine (said at start-up and in /api/health). */
+export interface IsolationReport {
+  /** True when the engine has gVisor's runtime registered: those environments run under it. */
+  readonly gvisor: boolean;
+  /** One line for a lecturer: which wall the sandboxes have. */
+  readonly summary: string;
+  /** Without gVisor: the one-line way to add it. */
+  readonly fix?: string;
+}
+
+export type BackendHealth =
+  | { readonly ok: true; readonly engine: string; readonly isolation?: IsolationReport }
+  | ({ readonly ok: false } & BackendProblem);
 
 export interface OpenShellOptions {
   readonly environment: EnvironmentSpec;
@@ -31,7 +43,8 @@ export interface OpenShellOptions {
 export interface Shell {
   readonly containerId: string;
   onData(listener: Listener<string>): Disposable;
-  onExit(listener: Listener<{ exitCode: number }>): Disposable;
+  /** `reason`, when the backend knows why the shell ended (e.g. its container ran out of memory). */
+  onExit(listener: Listener<ShellExit>): Disposable;
   write(data: string): void;
   resize(cols: number, rows: number): void;
   pause(): void;
@@ -50,6 +63,11 @@ export interface SharedStateEvent {
 export interface RunInSharedOptions {
   /** Give up waiting after this long (the command may still run; recreate the environment then). */
   readonly timeoutMs?: number;
+}
+
+export interface ShellExit {
+  readonly exitCode: number;
+  readonly reason?: string;
 }
 
 /** The container backend: a small interface so the server can be tested without Docker. */

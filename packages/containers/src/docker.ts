@@ -9,11 +9,13 @@ import {
   type Disposable,
   Emitter,
   type Listener,
+  type IsolationReport,
   type OpenShellOptions,
   type RunInSharedOptions,
   type SharedStateEvent,
   type Shell,
   withTimeout,
+  type ShellExit,
 } from './backend.js';
 import type { EnvironmentSpec } from './environment.js';
 
@@ -38,6 +40,12 @@ export interface DockerBackendOptions {
    * host's disk. Default DEFAULT_CONTAINER_LOG_BYTES (LECTURE_CONTAINER_LOG_BYTES).
    */
   readonly logBytes?: number;
+  /**
+   * The name under which the engine has gVisor's runtime registered (daemon.json `runtimes`);
+   * default `runsc`. Empty: never use gVisor. Environments that ask for gVisor run under it when
+   * the engine lists this name, otherwise under runc.
+   */
+  readonly gvisorRuntime?: string;
 }
 
 /** 2 MiB of json-file log per container (two files of 1 MiB): enough to debug the lab's dockerd. */
@@ -46,6 +54,20 @@ export const DEFAULT_CONTAINER_LOG_BYTES = 2 * 1024 * 1024;
 const OUTER_DETACH_KEYS = 'ctrl-^,ctrl-^,ctrl-^,ctrl-^';
 
 const ENGINE_FIX = 'Start a Docker Engine (sudo systemctl start docker, or run dockerd) and reload the page.';
+
+/** The one line that adds gVisor to this machine's engine (installs runsc, registers it, reloads). */
+export const GVISOR_FIX = 'To add gVisor: sudo bash scripts/add-gvisor.sh (installs runsc, registers it with the engine, reloads it), then restart the server.';
+
+/**
+ * Under gVisor the processes of a sandbox are gVisor's, not the host's: its pids limit is held
+ * inside gVisor's kernel (RLIMIT_NPROC, counted by the sandbox's own kernel, so other sandboxes'
+ * processes do not count; the bomb sees "fork: retry: Resource temporarily unavailable" as under
+ * runc). The host cgroup then bounds
+ * gVisor's own host threads: on the ptrace platform each guest process is a host stub process
+ * with a thread per sentry thread that ran it. A fork bomb at 128 guest processes levelled off
+ * at about 1,650 host tasks here (1,024 stopped the whole sandbox), hence 16 per guest process.
+ */
+export const GVISOR_HOST_TASKS_PER_PROCESS = 16;
 
 /**
  * The Docker implementation: dockerode for the container lifecycle, node-pty running
@@ -61,16 +83,24 @@ export class DockerBackend implements ContainerBackend {
   private readonly sharedStates = new Emitter<SharedStateEvent>();
   private swept: Promise<void> | undefined;
   private disposed = false;
+  private readonly gvisorRuntime: string;
+  /** The runtimes the engine has registered, asked once (a new runtime needs a server restart). */
+  private registered: Promise<ReadonlySet<string>> | undefined;
 
   constructor(private readonly options: DockerBackendOptions = {}) {
     this.docker = new Docker(options.docker);
     this.cli = options.dockerCli ?? 'docker';
+    this.gvisorRuntime = options.gvisorRuntime ?? 'runsc';
   }
 
   async health(): Promise<BackendHealth> {
     try {
       const version = await this.docker.version();
-      return { ok: true, engine: `Docker Engine ${version.Version} (API ${version.ApiVersion})` };
+      return {
+        ok: true,
+        engine: `Docker Engine ${version.Version} (API ${version.ApiVersion})`,
+        isolation: await this.isolation(),
+      };
     } catch (error) {
       return {
         ok: false,
@@ -116,12 +146,64 @@ export class DockerBackend implements ContainerBackend {
       await removeContainer();
       throw new BackendUnavailableError(`The docker CLI could not run (${describe(error)}).`, 'Install the docker CLI (docker.io).');
     }
-    const shell = new DockerShell(containerId, processPty, async () => {
-      this.shells.delete(shell);
-      await removeContainer();
-    });
+    const shell = new DockerShell(
+      containerId,
+      processPty,
+      async () => {
+        this.shells.delete(shell);
+        await removeContainer();
+      },
+      env.lifecycle === 'per-session' ? (exitCode) => this.exitReason(containerId, env, exitCode) : async () => undefined,
+    );
     this.shells.add(shell);
+    if (env.lifecycle === 'per-session') {
+      // When the container dies under it (a memory hog under gVisor takes the whole sandbox),
+      // `docker exec` can hang instead of ending: end the shell with the container. A long
+      // poll; removing the container ends it too.
+      this.docker
+        .getContainer(containerId)
+        .wait()
+        .then(
+          () => shell.containerStopped(),
+          () => undefined,
+        );
+    }
     return shell;
+  }
+
+  /** Which wall environments that ask for gVisor get here, in words for a lecturer. */
+  async isolation(): Promise<IsolationReport> {
+    const gvisor = await this.gvisorAvailable();
+    if (gvisor) {
+      return {
+        gvisor: true,
+        summary: `Sandboxes run under gVisor (runtime "${this.gvisorRuntime}"): a user-space kernel between them and the host's, behind the container limits.`,
+      };
+    }
+    const why = this.gvisorRuntime ? `the engine has no "${this.gvisorRuntime}" runtime registered` : 'gVisor is turned off';
+    return {
+      gvisor: false,
+      summary: `Sandboxes run under runc only (${why}): one wall, the container's settings, between them and the host kernel.`,
+      fix: GVISOR_FIX,
+    };
+  }
+
+  /** The OCI runtime an environment gets on this engine: gVisor's when asked for and registered. */
+  async runtimeFor(env: EnvironmentSpec): Promise<string> {
+    return env.runtime === 'gvisor' && (await this.gvisorAvailable()) ? this.gvisorRuntime : 'runc';
+  }
+
+  private async gvisorAvailable(): Promise<boolean> {
+    if (!this.gvisorRuntime) return false;
+    this.registered ??= this.docker.info().then(
+      (info: { Runtimes?: Record<string, unknown> }) => new Set(Object.keys(info.Runtimes ?? {})),
+      (error: unknown) => {
+        // Ask again next time: the engine may come up later.
+        this.registered = undefined;
+        throw error;
+      },
+    );
+    return (await this.registered).has(this.gvisorRuntime);
   }
 
   async runInShared(env: EnvironmentSpec, command: readonly string[], options: RunInSharedOptions = {}): Promise<number> {
@@ -169,8 +251,32 @@ export class DockerBackend implements ContainerBackend {
     };
   }
 
+  /**
+   * Why a per-session shell ended, when its container says so. Under gVisor a memory hog stops
+   * the whole sandbox (the host's OOM killer takes gVisor's kernel, which holds all its memory),
+   * where runc kills only the hog: the student is told, and New sandbox gives a fresh one.
+   */
+  private async exitReason(containerId: string, env: EnvironmentSpec, exitCode: number): Promise<string | undefined> {
+    // The exec's stream can end a moment before the engine records the container's death: a
+    // shell that failed is given up to 2 s for that (a plain `exit` is not kept waiting).
+    for (let attempt = 0; attempt < (exitCode === 0 ? 1 : 10); attempt++) {
+      try {
+        const { State } = await this.docker.getContainer(containerId).inspect();
+        if (State.OOMKilled) {
+          return `The sandbox ran out of memory (its limit is ${Math.round(env.limits.memoryBytes / 1024 / 1024)} MiB) and was stopped.`;
+        }
+        if (!State.Running) return undefined;
+      } catch {
+        return undefined; // already removed: nothing more to say
+      }
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    return undefined;
+  }
+
   private async createContainer(env: EnvironmentSpec, sessionId: string): Promise<string> {
     await this.imageOrThrow(env);
+    const runtime = await this.runtimeFor(env);
     const container = await this.docker.createContainer({
       Image: env.image,
       Cmd: [...env.command],
@@ -180,7 +286,7 @@ export class DockerBackend implements ContainerBackend {
       Labels: this.labels(env, sessionId),
       WorkingDir: env.workdir,
       Env: Object.entries(env.env ?? {}).map(([k, v]) => `${k}=${v}`),
-      HostConfig: hostConfig(env, this.options.logBytes ?? DEFAULT_CONTAINER_LOG_BYTES),
+      HostConfig: hostConfig(env, { runtime, logBytes: this.options.logBytes ?? DEFAULT_CONTAINER_LOG_BYTES }),
       // Anonymous volumes: removed with the container (`remove({ v: true })`).
       Volumes: Object.fromEntries((env.scratchVolumes ?? []).map((path) => [path, {}])),
       NetworkDisabled: env.network === 'none',
@@ -316,7 +422,7 @@ export class DockerBackend implements ContainerBackend {
 
 class DockerShell implements Shell {
   private readonly data = new Emitter<string>();
-  private readonly exit = new Emitter<{ exitCode: number }>();
+  private readonly exit = new Emitter<ShellExit>();
   private readonly subscriptions: Disposable[] = [];
   private exited = false;
   private disposed: Promise<void> | undefined;
@@ -325,12 +431,13 @@ class DockerShell implements Shell {
     readonly containerId: string,
     private readonly process: pty.IPty,
     private readonly cleanup: () => Promise<void>,
+    private readonly reasonForExit: (exitCode: number) => Promise<string | undefined>,
   ) {
     this.subscriptions.push(
       process.onData((d) => this.data.fire(d)),
       process.onExit(({ exitCode }) => {
         this.exited = true;
-        this.exit.fire({ exitCode });
+        void this.reasonForExit(exitCode).then((reason) => this.exit.fire(reason ? { exitCode, reason } : { exitCode }));
       }),
     );
   }
@@ -338,7 +445,16 @@ class DockerShell implements Shell {
   onData(listener: (data: string) => void): Disposable {
     return this.data.on(listener);
   }
-  onExit(listener: (e: { exitCode: number }) => void): Disposable {
+  /** The container is gone: the exec cannot go on (its exit then reports why). */
+  containerStopped(): void {
+    if (this.exited) return;
+    try {
+      this.process.kill();
+    } catch {
+      // already gone
+    }
+  }
+  onExit(listener: (e: ShellExit) => void): Disposable {
     return this.exit.on(listener);
   }
   write(data: string): void {
@@ -371,7 +487,15 @@ class DockerShell implements Shell {
   }
 }
 
-function hostConfig(env: EnvironmentSpec, logBytes: number): Docker.HostConfig {
+/**
+ * The engine's settings for an environment's container under `runtime` (`runc`, or the name of
+ * gVisor's runtime). Exported for the unit test of what changes under gVisor.
+ */
+export function hostConfig(
+  env: EnvironmentSpec,
+  { runtime = 'runc', logBytes = DEFAULT_CONTAINER_LOG_BYTES }: { runtime?: string; logBytes?: number } = {},
+): Docker.HostConfig {
+  const gvisor = runtime !== 'runc';
   // CgroupnsMode is in the Engine API (1.41+) but not in @types/dockerode.
   // `systempaths=unconfined` is a docker CLI option, not an Engine one: the CLI sends it as empty
   // MaskedPaths/ReadonlyPaths (the Engine refuses it in SecurityOpt).
@@ -381,7 +505,12 @@ function hostConfig(env: EnvironmentSpec, logBytes: number): Docker.HostConfig {
     Memory: env.limits.memoryBytes,
     MemorySwap: env.limits.memoryBytes,
     NanoCpus: Math.round(env.limits.cpus * 1e9),
-    PidsLimit: env.limits.pids,
+    // Under gVisor the process limit is held inside its kernel; the host's bounds its threads.
+    PidsLimit: gvisor ? env.limits.pids * GVISOR_HOST_TASKS_PER_PROCESS : env.limits.pids,
+    // Not under runc: there RLIMIT_NPROC counts the uid's processes across the whole host, so one
+    // student's bomb would stop every other student (all are uid 1000) from forking.
+    Ulimits: gvisor ? [{ Name: 'nproc', Soft: env.limits.pids, Hard: env.limits.pids }] : undefined,
+    Runtime: runtime,
     ReadonlyRootfs: env.readOnlyRoot,
     Tmpfs: env.tmpfs ? { ...env.tmpfs } : undefined,
     CapAdd: env.capAdd ? [...env.capAdd] : undefined,

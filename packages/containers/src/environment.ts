@@ -23,6 +23,14 @@ export interface EnvironmentSpec {
   /** The container's main process; it only keeps the container alive (or runs a daemon). */
   readonly command: readonly string[];
   readonly limits: ResourceLimits;
+  /**
+   * The wall between the container and the host kernel. `gvisor`: run under gVisor (runsc, a
+   * user-space kernel) when the engine has it registered, otherwise under runc, as the server
+   * says at start-up and in /api/health. Untrusted code (the audience's sandboxes) asks for it;
+   * the presenter's lab (a nested Docker Engine) and Apptainer do not run under gVisor.
+   * Default `runc`.
+   */
+  readonly runtime?: 'runc' | 'gvisor';
   /** `none` unless the environment really needs a network. */
   readonly network: 'none' | 'host' | 'bridge';
   /** Root filesystem read-only; writable places come from `tmpfs`. */

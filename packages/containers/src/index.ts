@@ -1,4 +1,13 @@
 export * from './backend.js';
 export * from './environment.js';
-export { DEFAULT_CONTAINER_LOG_BYTES, DockerBackend, Labels, describe, type DockerBackendOptions } from './docker.js';
+export {
+  DEFAULT_CONTAINER_LOG_BYTES,
+  DockerBackend,
+  GVISOR_FIX,
+  GVISOR_HOST_TASKS_PER_PROCESS,
+  Labels,
+  describe,
+  hostConfig,
+  type DockerBackendOptions,
+} from './docker.js';
 export { FakeBackend, FakeShell, testEnvironment } from './fake.js';

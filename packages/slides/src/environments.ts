@@ -23,6 +23,7 @@ export interface EnvironmentDefinition {
   readonly env?: Readonly<Record<string, string>>;
   readonly lifecycle: 'per-session' | 'shared';
   readonly command: readonly string[];
+  readonly runtime?: 'runc' | 'gvisor';
   readonly limits: { readonly memoryBytes: number; readonly cpus: number; readonly pids: number };
   readonly network: 'none' | 'host' | 'bridge';
   readonly readOnlyRoot: boolean;
@@ -89,6 +90,8 @@ const EnvironmentSchema = z
     lifecycle: z.enum(['per-session', 'shared']).default('per-session'),
     access: z.enum(['presenter', 'audience']).default('presenter'),
     command: Command.default(['sleep', 'infinity']),
+    /** `gvisor`: under gVisor (runsc) where the engine has it registered, else runc. Default runc. */
+    runtime: z.enum(['runc', 'gvisor']).optional(),
     limits: z
       .strictObject({
         memory: Bytes.default(256 * 1024 ** 2),
@@ -159,6 +162,7 @@ export function parseEnvironments(text: string, options: EnvironmentsOptions): D
       ...(e.env ? { env: e.env } : {}),
       lifecycle: e.lifecycle,
       command: e.command,
+      ...(e.runtime ? { runtime: e.runtime } : {}),
       limits: { memoryBytes: e.limits.memory, cpus: e.limits.cpus, pids: e.limits.pids },
       network: e.network,
       readOnlyRoot: e.read_only,

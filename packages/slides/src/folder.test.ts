@@ -129,6 +129,12 @@ describe('a deck folder', () => {
     expect(lab?.capAdd).toEqual(['ALL']);
     expect(lab?.prepare).toEqual([['lab-seed']]);
     expect(lab?.reset).toEqual(['lab-reset']);
+    // The audience's sandbox asks for gVisor; the lab (a nested engine) and Apptainer stay on runc.
+    expect(folder.environments.map((e) => [e.spec.id, e.spec.runtime ?? 'runc'])).toEqual([
+      ['sandbox', 'gvisor'],
+      ['lab', 'runc'],
+      ['apptainer', 'runc'],
+    ]);
   });
 });
 
@@ -208,7 +214,7 @@ describe('the environment schema', () => {
 
   it('reads sizes and every field into the backend shape', () => {
     const [env] = parse(
-      `${base}  description: A shell\n  shell: [sh]\n  env: { LANG: C.UTF-8, N: 3 }\n  lifecycle: shared\n  command: [sleep, "3600"]\n  limits: { memory: 1.5GiB, cpus: 2, pids: 256 }\n  read_only: true\n  tmpfs: { /tmp: size=64m }\n  scratch_volumes: [/var/lib/x]\n  prepare: [[echo, hi]]\n  reset: [true]\n`,
+      `${base}  description: A shell\n  shell: [sh]\n  env: { LANG: C.UTF-8, N: 3 }\n  lifecycle: shared\n  command: [sleep, "3600"]\n  runtime: gvisor\n  limits: { memory: 1.5GiB, cpus: 2, pids: 256 }\n  read_only: true\n  tmpfs: { /tmp: size=64m }\n  scratch_volumes: [/var/lib/x]\n  prepare: [[echo, hi]]\n  reset: [true]\n`,
     );
     expect(env?.spec).toMatchObject({
       description: 'A shell',
@@ -216,6 +222,7 @@ describe('the environment schema', () => {
       env: { LANG: 'C.UTF-8', N: '3' },
       lifecycle: 'shared',
       command: ['sleep', '3600'],
+      runtime: 'gvisor',
       limits: { memoryBytes: 1.5 * 1024 ** 3, cpus: 2, pids: 256 },
       readOnlyRoot: true,
       tmpfs: { '/tmp': 'size=64m' },
@@ -232,6 +239,7 @@ describe('the environment schema', () => {
     ['a relative workdir', 'shell:\n  image: x\n  user: u\n  workdir: home\n', 4, 'shell.workdir: must be an absolute path (starting with /)'],
     ['a size that is not one', `${base}  limits: { memory: lots }\n`, 5, 'shell.limits.memory: "lots" is not a size of at least 4MiB (write e.g. 256MiB or 4GiB)'],
     ['a bad lifecycle', `${base}  lifecycle: forever\n`, 5, 'shell.lifecycle: Invalid option: expected one of "per-session"|"shared"'],
+    ['a runtime that is not one', `${base}  runtime: kata\n`, 5, 'shell.runtime: Invalid option: expected one of "runc"|"gvisor"'],
     ['a build outside the deck', `shell:\n  build: ../elsewhere\n  user: u\n  workdir: /w\n`, 2, 'shell.build: must be a folder inside the deck (a relative path without ..)'],
     ['a reset on a per-session environment', `${base}  reset: [x]\n`, 5, 'shell.reset: only a shared environment has a reset (a per-session one starts fresh every time)'],
     ['an id that is not kebab-case', 'My_Shell:\n  image: x\n  user: u\n  workdir: /w\n', 1, 'My_Shell: an environment id must be a kebab-case name (a-z, 0-9, -)'],

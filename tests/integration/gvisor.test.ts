@@ -10,7 +10,7 @@ import { PROTOCOL_VERSION, type ServerMessage } from '@lecture/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LectureServer, startLectureServer } from '../../apps/server/src/app.js';
 import { catalogue } from './environments.js';
-import { TestClient, containersWithLabel } from './harness.js';
+import { TestClient, containersWithLabel, processesIn } from './harness.js';
 
 const secret = 'integration-secret-gvisor';
 const sandbox = catalogue.find((e) => e.id === 'sandbox');
@@ -72,19 +72,6 @@ function cpuNanos(id: string): number {
   const v2 = `/sys/fs/cgroup/system.slice/docker-${id}.scope/cpu.stat`;
   if (existsSync(v2)) return Number(/usage_usec (\d+)/.exec(readFileSync(v2, 'utf8'))?.[1]) * 1000;
   throw new Error(`no cgroup CPU accounting found for ${id}`);
-}
-
-/** The processes inside a gVisor sandbox (its own kernel's, which `docker top` cannot see). */
-function guestProcesses(id: string): number {
-  for (const root of ['/var/run/docker/runtime-runc/moby', '/run/docker/runtime-runsc/moby', '/var/run/docker/runtime-runsc/moby']) {
-    try {
-      const out = execFileSync('runsc', [`--root=${root}`, 'ps', '--format', 'json', id], { encoding: 'utf8' });
-      return (JSON.parse(out) as unknown[]).length;
-    } catch {
-      // not this root
-    }
-  }
-  throw new Error(`runsc ps found no sandbox ${id}`);
 }
 
 describe.skipIf(!gvisor && !required)('the audience sandbox under gVisor', () => {
@@ -160,7 +147,7 @@ describe.skipIf(!gvisor && !required)('the audience sandbox under gVisor', () =>
     mallory.send({ type: 'input', channel: 1, data: 'bomb() { bomb | bomb & }; bomb\r' });
     await mallory.waitForOutput(1, /fork: retry: Resource temporarily unavailable/, 60_000);
     await new Promise((r) => setTimeout(r, 5000));
-    const processes = guestProcesses(id);
+    const processes = processesIn(id);
     expect(processes).toBeGreaterThan(10);
     expect(processes).toBeLessThanOrEqual(sandbox?.limits.pids ?? 0);
     expect(inspect(id, '{{.State.Status}}')).toBe('running');

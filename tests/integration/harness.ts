@@ -104,3 +104,25 @@ export function containersWithLabel(label: string): string[] {
   const out = execFileSync('docker', ['ps', '-aq', '--filter', `label=${label}`], { encoding: 'utf8' });
   return out.split('\n').filter(Boolean);
 }
+
+/**
+ * The processes inside a container, as its own kernel counts them: `docker top` for runc; for
+ * gVisor `runsc ps` (its processes are its kernel's, and `docker top` lists the host's instead).
+ */
+export function processesIn(container: string): number {
+  const id = execFileSync('docker', ['inspect', '-f', '{{.Id}} {{.HostConfig.Runtime}}', container], { encoding: 'utf8' }).trim();
+  const [full, runtime] = id.split(' ');
+  if (runtime !== 'runsc') {
+    return execFileSync('docker', ['top', full as string, '-eo', 'pid'], { encoding: 'utf8' }).trim().split('\n').length - 1;
+  }
+  // Docker keeps runsc's state under the engine's runtime root (the path differs by version).
+  for (const root of ['/var/run/docker/runtime-runc/moby', '/run/docker/runtime-runc/moby', '/var/run/docker/runtime-runsc/moby']) {
+    try {
+      const out = execFileSync('runsc', [`--root=${root}`, 'ps', '--format', 'json', full as string], { encoding: 'utf8', stdio: 'pipe' });
+      return (JSON.parse(out) as unknown[]).length;
+    } catch {
+      // not this root
+    }
+  }
+  throw new Error(`runsc ps found no sandbox ${full}`);
+}

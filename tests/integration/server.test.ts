@@ -1,10 +1,9 @@
-import { execFileSync } from 'node:child_process';
 import { DockerBackend, Labels } from '@lecture/containers';
 import { PROTOCOL_VERSION } from '@lecture/protocol';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type LectureServer, startLectureServer } from '../../apps/server/src/app.js';
 import { catalogue } from './environments.js';
-import { TestClient, containersWithLabel } from './harness.js';
+import { TestClient, containersWithLabel, processesIn } from './harness.js';
 
 const secret = 'integration-secret-0001';
 let server: LectureServer;
@@ -99,7 +98,7 @@ describe('a pane on the real Docker Engine', () => {
     await new Promise((r) => setTimeout(r, 5000));
     // The bomb hit the pids limit: the container holds no more processes than allowed.
     const [id] = containersWithLabel(`${Labels.SESSION}=${opened.session}`);
-    const processes = execFileSync('docker', ['top', id as string, '-eo', 'pid'], { encoding: 'utf8' }).trim().split('\n').length - 1;
+    const processes = processesIn(id as string);
     const sandbox = catalogue.find((e) => e.id === 'sandbox');
     expect(processes).toBeGreaterThan(10);
     expect(processes).toBeLessThanOrEqual(sandbox?.limits.pids ?? 0);

@@ -1,7 +1,10 @@
 import { networkInterfaces } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DEFAULT_CONTAINER_LOG_BYTES } from '@lecture/containers';
+import { DEFAULT_CONTAINER_LOG_BYTES, DEFAULT_DOCKER_TIMEOUT_MS } from '@lecture/containers';
+
+/** A stopping server removes its containers for at most this long, then exits anyway. */
+export const DEFAULT_SHUTDOWN_MS = 4_000;
 import { DECK_FILES, DEFAULT_DECK, deckDir } from '@lecture/slides';
 import { newSecret } from './auth.js';
 import { DEFAULT_LIMITS, LIMIT_KNOBS, type ServerLimits } from './limits.js';
@@ -28,6 +31,10 @@ export interface ServerConfig {
   readonly limits: ServerLimits;
   /** The engine's name for gVisor's runtime (LECTURE_GVISOR_RUNTIME); empty: never gVisor. */
   readonly gvisorRuntime: string;
+  /** Every Docker API call gives up after this long: LECTURE_DOCKER_TIMEOUT_MS. */
+  readonly dockerTimeoutMs: number;
+  /** SIGTERM/SIGINT: the server exits within this long, even while the engine hangs: LECTURE_SHUTDOWN_MS. */
+  readonly shutdownMs: number;
 }
 
 /** Express's `trust proxy` setting: false (none), a hop count, or addresses/subnets/names. */
@@ -70,6 +77,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     publicHost: env.LECTURE_PUBLIC_HOST ?? lanAddress() ?? 'localhost',
     containerLogBytes: intFromEnv(env, 'LECTURE_CONTAINER_LOG_BYTES', DEFAULT_CONTAINER_LOG_BYTES, { min: 8192 }),
     trustProxy: parseTrustProxy(env.LECTURE_TRUST_PROXY),
+    dockerTimeoutMs: intFromEnv(env, 'LECTURE_DOCKER_TIMEOUT_MS', DEFAULT_DOCKER_TIMEOUT_MS, { min: 100 }),
+    shutdownMs: intFromEnv(env, 'LECTURE_SHUTDOWN_MS', DEFAULT_SHUTDOWN_MS, { min: 100 }),
     limits: Object.fromEntries(
       Object.entries(DEFAULT_LIMITS).map(([name, fallback]) => [
         name,

@@ -239,6 +239,11 @@ export class Connection {
     const send = (m: PaneMessage) => this.send({ ...m, channel } as ServerMessage);
     // A browser that shows another session's output (server restarted) starts over.
     const since = message.session === session.id ? message.since : undefined;
+    // A session this server never issued: it restarted (after a crash, say). The browser gets a
+    // fresh shell that says so, instead of a silently different screen.
+    if (message.session && message.session !== session.id && session.position === 0 && !this.options.sessions.issued(message.session)) {
+      session.notice('The server restarted: this is a new shell (the previous one and its container are gone).');
+    }
     if (mode === 'driver') session.resize(message.cols, message.rows);
     this.channels.set(channel, session.attach(mode, send, since, this.socketBuffer));
     return send;

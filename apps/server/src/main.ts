@@ -15,10 +15,20 @@ async function main(): Promise<void> {
   const folder = loadDeckFolder(config.deck, { repoRoot: config.repoRoot });
   const deck = folder.deck;
   const catalogue = folder.environments.map((e) => e.spec);
-  const backend = new DockerBackend({ log, logBytes: config.containerLogBytes, gvisorRuntime: config.gvisorRuntime });
+  const backend = new DockerBackend({
+    log,
+    logBytes: config.containerLogBytes,
+    gvisorRuntime: config.gvisorRuntime,
+    apiTimeoutMs: config.dockerTimeoutMs,
+  });
   backend.onSharedState(({ environment, state }) =>
     log(`environment ${environment}: ${state.state}${'message' in state ? ` (${state.message})` : ''}`),
   );
+  // Crash recovery, before serving: the containers of a server that died (this one, before a
+  // restart) go now, not at the first shell. A hung or missing engine is not waited for.
+  const health = await backend.health();
+  if (health.ok) await backend.recover();
+
   const server = await startLectureServer({
     backend,
     environments: catalogue,
@@ -38,7 +48,6 @@ async function main(): Promise<void> {
     log,
   });
 
-  const health = await backend.health();
   if (health.ok) {
     log(`${health.engine}`);
     // Once, at start-up: which wall the audience's sandboxes have (and how to add gVisor).
@@ -47,7 +56,7 @@ async function main(): Promise<void> {
     // up when the lecturer reaches the first demo.
     const used = new Set(panesOf(deck).values());
     for (const env of catalogue) {
-      if (env.lifecycle === 'shared' && used.has(env.id)) backend.warmUp(env).catch(() => undefined);
+      if (env.lifecycle === 'shared' && used.has(env.id) && process.env.LECTURE_WARM_UP !== '0') backend.warmUp(env).catch(() => undefined);
     }
   } else log(`WARNING: ${health.problem} ${health.fix} The deck still loads; its terminals say the same.`);
 
@@ -70,7 +79,10 @@ async function main(): Promise<void> {
     if (stopping) return;
     stopping = true;
     log(`${signal}: removing the containers this server created…`);
-    await server.close();
+    // Bounded: a hung engine must not keep the server (and its port) alive.
+    const deadline = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), config.shutdownMs).unref());
+    const result = await Promise.race([server.close().then(() => 'closed' as const), deadline]);
+    if (result === 'timeout') log(`stopped after ${config.shutdownMs} ms without waiting for the engine any longer`);
     process.exit(0);
   };
   process.on('SIGINT', () => void stop('SIGINT'));

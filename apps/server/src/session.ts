@@ -409,7 +409,13 @@ export class Session {
     if (wasOpen) await this.start();
   }
 
-  /** End the session for good: kill the shell, remove its container, tell the browsers. */
+  /** A line from the server in the session's output (every browser and the screen see it). */
+  notice(text: string): void {
+    if (this.ended) return;
+    this.output(`\x1b[2m── ${text} ──\x1b[0m\r\n`, false);
+  }
+
+    /** End the session for good: kill the shell, remove its container, tell the browsers. */
   async end(reason: string): Promise<void> {
     if (this.ended) return;
     this.ended = true;

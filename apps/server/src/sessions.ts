@@ -18,11 +18,18 @@ export interface SessionRegistryOptions {
  */
 export class SessionRegistry {
   private readonly sessions = new Map<string, Session>();
+  /** Ids of the sessions this server created (bounded): an unknown one means a restart. */
+  private readonly ids = new Set<string>();
 
   constructor(private readonly options: SessionRegistryOptions) {}
 
   get size(): number {
     return this.sessions.size;
+  }
+
+  /** Whether this server created a session with this id (now or earlier in its run). */
+  issued(id: string): boolean {
+    return this.ids.has(id);
   }
 
   get(key: string): Session | undefined {
@@ -54,6 +61,8 @@ export class SessionRegistry {
       },
     });
     this.sessions.set(args.key, session);
+    this.ids.add(session.id);
+    if (this.ids.size > 10_000) this.ids.delete(this.ids.values().next().value as string);
     return session;
   }
 

@@ -93,11 +93,20 @@ export interface ContainerBackend {
   dispose(): Promise<void>;
 }
 
-/** Rejects with a message naming `what` when `promise` takes longer than `ms`. */
+/** What withTimeout rejects with: the operation did not finish in time (a hung engine, say). */
+export class TimeoutError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'TimeoutError';
+  }
+}
+
+/** Rejects with a TimeoutError naming `what` when `promise` takes longer than `ms`. */
 export function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} did not finish within ${Math.round(ms / 1000)} s`)), ms);
+    const seconds = ms >= 1000 ? Math.round(ms / 1000) : ms / 1000;
+    timer = setTimeout(() => reject(new TimeoutError(`${what} did not finish within ${seconds} s`)), ms);
   });
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }

@@ -14,6 +14,7 @@ import {
   type RunInSharedOptions,
   type SharedStateEvent,
   type Shell,
+  TimeoutError,
   withTimeout,
   type ShellExit,
 } from './backend.js';
@@ -46,7 +47,19 @@ export interface DockerBackendOptions {
    * the engine lists this name, otherwise under runc.
    */
   readonly gvisorRuntime?: string;
+  /**
+   * Every Docker API call gives up after this long (a hung engine must not hang the server):
+   * DEFAULT_DOCKER_TIMEOUT_MS (LECTURE_DOCKER_TIMEOUT_MS). The health check uses its own, shorter one.
+   */
+  readonly apiTimeoutMs?: number;
+  /** How long the health check waits for the engine's answer (DEFAULT_HEALTH_TIMEOUT_MS). */
+  readonly healthTimeoutMs?: number;
 }
+
+/** A Docker API call (create, start, inspect, remove, exec…) that takes longer has failed. */
+export const DEFAULT_DOCKER_TIMEOUT_MS = 30_000;
+/** /api/health must answer within 2 s even while the engine hangs. */
+export const DEFAULT_HEALTH_TIMEOUT_MS = 1_000;
 
 /** 2 MiB of json-file log per container (two files of 1 MiB): enough to debug the lab's dockerd. */
 export const DEFAULT_CONTAINER_LOG_BYTES = 2 * 1024 * 1024;
@@ -94,20 +107,50 @@ export class DockerBackend implements ContainerBackend {
   }
 
   async health(): Promise<BackendHealth> {
+    const ms = this.options.healthTimeoutMs ?? DEFAULT_HEALTH_TIMEOUT_MS;
     try {
-      const version = await this.docker.version();
-      return {
-        ok: true,
-        engine: `Docker Engine ${version.Version} (API ${version.ApiVersion})`,
-        isolation: await this.isolation(),
+      // The whole probe is bounded: a hung engine must not hang /api/health.
+      const probe = async (): Promise<BackendHealth> => {
+        const version = await this.docker.version();
+        return {
+          ok: true,
+          engine: `Docker Engine ${version.Version} (API ${version.ApiVersion})`,
+          isolation: await this.isolation(),
+        };
       };
+      return await withTimeout(probe(), ms, 'the Docker Engine');
     } catch (error) {
+      if (error instanceof TimeoutError) {
+        return {
+          ok: false,
+          problem: `The Docker Engine is unresponsive (no answer within ${ms / 1000} s).`,
+          fix: 'Restart the Docker Engine (sudo systemctl restart docker) and reload the page.',
+        };
+      }
       return {
         ok: false,
         problem: `No Docker Engine is reachable (${describe(error)}).`,
         fix: ENGINE_FIX,
       };
     }
+  }
+
+  /** A Docker API call, bounded: a hung engine makes it fail with words, not wait forever. */
+  private api<T>(what: string, call: Promise<T>): Promise<T> {
+    return withTimeout(call, this.options.apiTimeoutMs ?? DEFAULT_DOCKER_TIMEOUT_MS, `Docker (${what})`);
+  }
+
+  /**
+   * Remove what servers that died on this host left behind, before serving (crash recovery).
+   * Resolves with how many containers were removed; never rejects.
+   */
+  async recover(): Promise<number> {
+    let removed = 0;
+    this.swept ??= this.sweep((n) => {
+      removed = n;
+    });
+    await this.swept;
+    return removed;
   }
 
   async openShell(options: OpenShellOptions): Promise<Shell> {
@@ -195,7 +238,7 @@ export class DockerBackend implements ContainerBackend {
 
   private async gvisorAvailable(): Promise<boolean> {
     if (!this.gvisorRuntime) return false;
-    this.registered ??= this.docker.info().then(
+    this.registered ??= this.api('read the engine info', this.docker.info()).then(
       (info: { Runtimes?: Record<string, unknown> }) => new Set(Object.keys(info.Runtimes ?? {})),
       (error: unknown) => {
         // Ask again next time: the engine may come up later.
@@ -277,7 +320,7 @@ export class DockerBackend implements ContainerBackend {
   private async createContainer(env: EnvironmentSpec, sessionId: string): Promise<string> {
     await this.imageOrThrow(env);
     const runtime = await this.runtimeFor(env);
-    const container = await this.docker.createContainer({
+    const creating = this.docker.createContainer({
       Image: env.image,
       Cmd: [...env.command],
       // Unique per session (and per server for shared environments): two servers on one engine
@@ -291,9 +334,14 @@ export class DockerBackend implements ContainerBackend {
       Volumes: Object.fromEntries((env.scratchVolumes ?? []).map((path) => [path, {}])),
       NetworkDisabled: env.network === 'none',
     });
+    // A create that answers after its timeout must not leave a container behind.
+    const container = await this.api('create a container', creating).catch((error: unknown) => {
+      creating.then((late) => this.removeContainer(late.id)).catch(() => undefined);
+      throw error;
+    });
     this.owned.add(container.id);
     try {
-      await container.start();
+      await this.api('start a container', container.start());
       for (const step of env.prepare ?? []) {
         const code = await this.execToEnd(container.id, step);
         if (code !== 0) throw new Error(`prepare step "${step.join(' ')}" exited with ${code}`);
@@ -349,7 +397,7 @@ export class DockerBackend implements ContainerBackend {
 
   private async isRunning(id: string): Promise<boolean> {
     try {
-      const info = await this.docker.getContainer(id).inspect();
+      const info = await this.api('inspect a container', this.docker.getContainer(id).inspect());
       return info.State.Running && !info.State.Restarting;
     } catch {
       return false;
@@ -358,8 +406,9 @@ export class DockerBackend implements ContainerBackend {
 
   private async imageOrThrow(env: EnvironmentSpec): Promise<void> {
     try {
-      await this.docker.getImage(env.image).inspect();
-    } catch {
+      await this.api('inspect an image', this.docker.getImage(env.image).inspect());
+    } catch (error) {
+      if (error instanceof TimeoutError) throw error;
       throw new BackendUnavailableError(
         `The image ${env.image} for the "${env.id}" environment is not built.`,
         'Build it with: npm run build:images (npm start does this too).',
@@ -368,20 +417,23 @@ export class DockerBackend implements ContainerBackend {
   }
 
   private async execToEnd(containerId: string, command: readonly string[]): Promise<number> {
-    const exec = await this.docker.getContainer(containerId).exec({
-      Cmd: [...command],
-      AttachStdout: true,
-      AttachStderr: true,
-      User: 'root',
-    });
-    const stream = await exec.start({ hijack: true, stdin: false });
+    const exec = await this.api(
+      'create an exec',
+      this.docker.getContainer(containerId).exec({
+        Cmd: [...command],
+        AttachStdout: true,
+        AttachStderr: true,
+        User: 'root',
+      }),
+    );
+    const stream = await this.api('start an exec', exec.start({ hijack: true, stdin: false }));
     const output: Buffer[] = [];
     await new Promise<void>((resolve, reject) => {
       stream.on('data', (chunk: Buffer) => output.push(chunk));
       stream.on('end', resolve);
       stream.on('error', reject);
     });
-    const info = await exec.inspect();
+    const info = await this.api('inspect an exec', exec.inspect());
     if (info.ExitCode !== 0) {
       const text = Buffer.concat(output)
         .toString('utf8')
@@ -394,7 +446,7 @@ export class DockerBackend implements ContainerBackend {
   private async removeContainer(id: string): Promise<void> {
     this.owned.delete(id);
     try {
-      await this.docker.getContainer(id).remove({ force: true, v: true });
+      await this.api('remove a container', this.docker.getContainer(id).remove({ force: true, v: true }));
     } catch (error) {
       if (!/no such container|404|already in progress/i.test(describe(error))) {
         this.options.log?.(`could not remove container ${id.slice(0, 12)}: ${describe(error)}`);
@@ -407,16 +459,28 @@ export class DockerBackend implements ContainerBackend {
    * (its pid no longer runs). Containers of live servers (e.g. a test run beside a deck) stay.
    */
   private sweepStale(): Promise<void> {
-    this.swept ??= (async () => {
-      const stale = await this.docker.listContainers({
-        all: true,
-        filters: { label: [`${Labels.MANAGED}=1`, `${Labels.SERVER_HOST}=${hostname()}`] },
-      });
-      await Promise.allSettled(
-        stale.filter((c) => !processAlive(Number(c.Labels[Labels.SERVER_PID]))).map((c) => this.removeContainer(c.Id)),
-      );
-    })().catch(() => undefined);
+    this.swept ??= this.sweep();
     return this.swept;
+  }
+
+  private async sweep(removed?: (count: number) => void): Promise<void> {
+    try {
+      const all = await this.api(
+        'list containers',
+        this.docker.listContainers({
+          all: true,
+          filters: { label: [`${Labels.MANAGED}=1`, `${Labels.SERVER_HOST}=${hostname()}`] },
+        }),
+      );
+      const stale = all.filter((c) => !processAlive(Number(c.Labels[Labels.SERVER_PID])));
+      await Promise.allSettled(stale.map((c) => this.removeContainer(c.Id)));
+      if (stale.length > 0) this.options.log?.(`removed ${stale.length} container(s) left by a server that died`);
+      removed?.(stale.length);
+    } catch (error) {
+      this.options.log?.(`could not look for containers left by a dead server: ${describe(error)}`);
+      // Try again at the next shell.
+      this.swept = undefined;
+    }
   }
 }
 

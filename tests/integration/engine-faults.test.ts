@@ -20,13 +20,14 @@ afterAll(() => {
   for (const c of cleanup.splice(0)) c();
 });
 
-/** A Docker socket that answers /version (so the engine looks alive) or nothing, and never anything else. */
+/** A Docker socket that answers /version and /info (so the engine looks alive) or nothing, and never anything else. */
 async function hungEngine(options: { version: boolean }): Promise<string> {
   const path = join(tmpdir(), `lecture-hung-${process.pid}-${Math.random().toString(36).slice(2)}.sock`);
   const server: Server = createServer((socket) => {
     socket.on('data', (data) => {
-      if (options.version && /^GET \S*\/(version|_ping)\b/.test(data.toString())) {
-        const body = JSON.stringify({ Version: '0.0-hung', ApiVersion: '1.41' });
+      const request = data.toString();
+      if (options.version && /^GET \S*\/(version|_ping|info)\b/.test(request)) {
+        const body = JSON.stringify({ Version: '0.0-hung', ApiVersion: '1.41', Runtimes: { runc: {} } });
         socket.write(`HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n${body}`);
       }
       // Anything else: silence, forever.

@@ -12,6 +12,10 @@ export interface TerminalPaneHandle {
   focus(): void;
   /** The visible text of the terminal (tests, export). */
   text(): string;
+  /** The text of the row the cursor is on (where a prompt is): click-to-run watches it. */
+  cursorLine(): string;
+  /** Called whenever xterm.js has parsed output; returns the unsubscribe. */
+  onOutput(listener: () => void): () => void;
   /** Presenter: start or stop recording this pane on the server; false when not connected. */
   record(start: boolean): boolean;
   /** End the shell for good (its container is removed); the pane shows it as closed. */
@@ -223,6 +227,14 @@ export function TerminalPane(props: TerminalPaneProps) {
         const channel = channelRef.current;
         if (channel?.mode !== 'driver') return false;
         return channel.send({ type: 'record', action: start ? 'start' : 'stop' });
+      },
+      cursorLine() {
+        const buffer = termRef.current?.buffer.active;
+        return buffer?.getLine(buffer.baseY + buffer.cursorY)?.translateToString(true) ?? '';
+      },
+      onOutput(listener: () => void) {
+        const subscription = termRef.current?.onWriteParsed(listener);
+        return () => subscription?.dispose();
       },
       text() {
         const term = termRef.current;

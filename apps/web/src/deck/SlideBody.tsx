@@ -27,7 +27,7 @@ export function SlideBody({ slide, active }: { slide: Slide; active: boolean }) 
         // The deck's own content, parsed and highlighted at build time.
         return <div key={i} className="block-html" dangerouslySetInnerHTML={{ __html: block.html }} />;
       case 'console':
-        return <ConsoleSteps key={i} block={block} panes={panes.current} />;
+        return <ConsoleSteps key={i} block={block} panes={panes.current} slide={slide.id} />;
       case 'poll':
         return <Poll key={i} block={block} />;
       default:

@@ -8,16 +8,13 @@ import { useDeck } from './context';
  * The strip at the bottom left: connection and role; for the presenter the audience count, the
  * lab's state with its reset, and the audience URL as a QR code; for a student, "follow".
  */
-export function PresenterBar(props: {
-  status: ConnectionStatus;
-  role: Role | undefined;
-  following: boolean;
-  onFollow: () => void;
-}) {
+export function PresenterBar(props: { status: ConnectionStatus; role: Role | undefined; following: boolean; onFollow: () => void }) {
   const { status, role, following, onFollow } = props;
   const { client, hall } = useDeck();
   const [share, setShare] = useState(false);
   const lab = hall.environments.get('lab');
+  const demos = hall.demos;
+  const resetting = demos?.state === 'resetting' || lab?.state === 'resetting' || lab?.state === 'starting';
   const label =
     status === 'open'
       ? role === 'presenter'
@@ -43,17 +40,32 @@ export function PresenterBar(props: {
                 Lab: {lab.state}
               </span>
             )}
+            {demos?.state === 'error' && (
+              <span className="deck-status__lab deck-status__lab--error" data-demos-error title={demos.message}>
+                {demos.message ?? 'The reset failed.'}
+              </span>
+            )}
             <button
               type="button"
               className="deck-status__button"
-              disabled={lab?.state === 'resetting' || lab?.state === 'starting'}
+              data-demos-state={demos?.state ?? ''}
+              title={
+                demos?.state === 'error'
+                  ? demos.message
+                  : 'Every demo back to where the lecture starts: the Docker lab to its seeded images, a fresh Apptainer container, a fresh shell in every demo terminal'
+              }
+              disabled={resetting}
               onClick={() => {
-                if (window.confirm('Reset the Docker lab? All containers and built images in it are removed.')) {
-                  client?.send({ type: 'env-reset', env: 'lab' });
+                if (
+                  window.confirm(
+                    'Reset all demos? The Docker lab loses every container and image made in it, the Apptainer shell gets a fresh container, and every demo terminal a fresh shell.',
+                  )
+                ) {
+                  client?.send({ type: 'demos-reset' });
                 }
               }}
             >
-              Reset lab
+              {demos?.state === 'resetting' ? 'Resetting demos…' : 'Reset demos'}
             </button>
             <button type="button" className="deck-status__button" onClick={() => setShare((s) => !s)}>
               Share

@@ -4,12 +4,15 @@ import { useEffect, useState } from 'react';
 
 export type PollState = Extract<ServerMessage, { type: 'poll' }>;
 export type EnvState = Extract<ServerMessage, { type: 'env-state' }>;
+export type DemosState = Extract<ServerMessage, { type: 'demos-state' }>;
 
 export interface HallState {
   /** Audience browsers following (presenter only). */
   readonly audience: number;
   readonly polls: ReadonlyMap<string, PollState>;
   readonly environments: ReadonlyMap<string, EnvState>;
+  /** Where the last "Reset demos" is (presenter only). */
+  readonly demos?: DemosState;
   /** The presenter's position, as last announced (audience only). */
   readonly presenterAt: { h: number; f: number } | undefined;
 }
@@ -33,6 +36,9 @@ export function useHall(client: LectureClient | undefined): HallState {
           break;
         case 'env-state':
           setState((s) => ({ ...s, environments: new Map(s.environments).set(m.env, m) }));
+          break;
+        case 'demos-state':
+          setState((s) => ({ ...s, demos: m }));
           break;
         case 'slide-sync':
           setState((s) => ({ ...s, presenterAt: { h: m.h, f: m.f } }));

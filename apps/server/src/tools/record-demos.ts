@@ -50,6 +50,10 @@ const FAILURE_PATTERNS = [
   'permission denied while trying to connect',
 ];
 const PROMPT = /([$#>%:?\]])$/;
+/** A shell's own prompt, where clearing the screen is safe (as the deck's steps.ts). */
+const SHELL_PROMPT = /(^[\w.-]+@[\w.-]+:\S*[#$]|^Apptainer>)$/;
+/** readline's clear-display (Esc Ctrl-L): screen and scrollback cleared, the prompt redrawn. */
+const CLEAR_DISPLAY = '\x1b\x0c';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const log = (line: string) => console.log(`[${new Date().toISOString().slice(11, 19)}] ${line}`);
@@ -308,6 +312,13 @@ async function main(): Promise<number> {
           }
         }
         const pc = p;
+        // Each demo on its own screen, as the deck does at a demo's first step: nothing of the
+        // previous demo in the recording, its replay or its PDF page.
+        if (SHELL_PROMPT.test(cursorLine(pc.screen).trimEnd())) {
+          pc.since = '';
+          pc.channel.send({ type: 'input', data: CLEAR_DISPLAY });
+          await settle(socket, pc, 5_000, true, 1000);
+        }
         pc.recording = undefined;
         pc.channel.send({ type: 'record', action: 'start' });
         if (!(await socket.until(pc, () => pc.recording?.recording === true, 10_000))) {

@@ -1,21 +1,21 @@
 import { type Page, expect, test } from '@playwright/test';
 import { gotoSlide, loginAsPresenter, pane, typeInto } from './helpers';
-import { BARE_PROMPT, lastLine, resetLab, screenLines } from './walk';
+import { BARE_PROMPT, lastLine, resetDemos, screenLines } from './walk';
 
-/** The lab's one-click reset returns its private engine to the seeded state. */
+/** One "Reset demos" returns the lab's private engine, the Apptainer shell and the presenter's shells to their seeded state. */
 
 const SLIDE = 'demo-run-existing';
 
 /** Run a command in the lab's terminal and return what it printed between two markers. */
-async function inLab(page: Page, command: string): Promise<string> {
+async function inLab(page: Page, command: string, slide = SLIDE): Promise<string> {
   const tag = `m${Date.now().toString(36)}`;
-  await typeInto(page, SLIDE, `clear; echo ${tag}-begin; ${command}; echo ${tag}-end`);
+  await typeInto(page, slide, `clear; echo ${tag}-begin; ${command}; echo ${tag}-end`);
   await page.keyboard.press('Enter');
   let text = '';
   await expect
     .poll(
       async () => {
-        const lines = await screenLines(page, SLIDE);
+        const lines = await screenLines(page, slide);
         const begin = lines.indexOf(`${tag}-begin`);
         const end = lines.indexOf(`${tag}-end`);
         if (begin < 0 || end < begin || !BARE_PROMPT.test(lastLine(lines))) return false;
@@ -36,19 +36,22 @@ const STATE = [
   'ls /root/demo | sed "s/^/demo /"',
 ].join('; ');
 
-test('the lab reset removes what the demos made and returns to the seeded images', async ({ page }) => {
-  test.setTimeout(6 * 60_000);
+const APPTAINER = 'demo-singularity-pull';
+
+test('Reset demos: the lab back to its seeded images, a fresh Apptainer container, every shell fresh in a valid folder and saying so', async ({
+  page,
+}) => {
+  test.setTimeout(8 * 60_000);
   await loginAsPresenter(page);
   await gotoSlide(page, SLIDE);
-  await expect(pane(page, SLIDE)).toHaveAttribute('data-terminal-state', 'ready', { timeout: 120_000 });
-  await resetLab(page);
-  await inLab(page, 'cd /root/demo');
+  await expect(pane(page, SLIDE)).toHaveAttribute('data-terminal-state', 'ready', { timeout: 180_000 });
+  await resetDemos(page);
   const seeded = await inLab(page, STATE);
   expect(seeded).toMatch(/^image lecture\/debian:bookworm [0-9a-f]{12}$/m);
   expect(seeded).not.toMatch(/^container /m);
 
-  // What the demos leave behind: running and stopped containers, built, committed and tagged
-  // images, a volume, a network, files in /root/demo.
+  // What a rehearsal leaves behind: running and stopped containers, built, committed and tagged
+  // images, a volume, a network, files in /root/demo, and a shell in a folder the reset deletes.
   await inLab(
     page,
     [
@@ -60,6 +63,7 @@ test('the lab reset removes what the demos made and returns to the seeded images
       'docker volume create leftover-volume',
       'docker network create leftover-net',
       'touch result.txt',
+      'cd dockerfile-example',
     ].join(' && '),
   );
   const dirty = await inLab(page, STATE);
@@ -67,11 +71,31 @@ test('the lab reset removes what the demos made and returns to the seeded images
   expect(dirty).toMatch(/^image testimage:latest /m);
   expect(dirty).toMatch(/^image demo\/test_image:latest /m);
   expect(dirty).toMatch(/^volume leftover-volume$/m);
-  expect(dirty).toMatch(/^demo result\.txt$/m);
 
-  // The presenter strip's indicator goes resetting → ready.
-  expect(await resetLab(page)).toEqual(['ready', 'resetting', 'ready']);
-  // The shell's working directory was replaced with /root/demo: go there again.
-  await inLab(page, 'cd /root/demo');
+  // The Apptainer shell: a file of the rehearsal in the home.
+  await gotoSlide(page, APPTAINER);
+  await expect(pane(page, APPTAINER)).toHaveAttribute('data-terminal-state', 'ready', { timeout: 120_000 });
+  await inLab(page, 'touch left-by-the-rehearsal; cd /tmp', APPTAINER);
+  expect(await inLab(page, 'ls ~', APPTAINER)).toContain('left-by-the-rehearsal');
+
+  // One click, and the strip's indicators end ready.
+  expect(await resetDemos(page)).toEqual(expect.arrayContaining(['resetting', 'ready']));
+
+  // The Apptainer terminal says it was reset; its new container has the seeded home only, and the
+  // shell is in it (no `cd` needed).
+  await expect
+    .poll(() => screenLines(page, APPTAINER).then((l) => l.join('\n')))
+    .toMatch(/Reset: a fresh apptainer container; a fresh shell in \/home\/student/);
+  await expect(pane(page, APPTAINER)).toHaveAttribute('data-terminal-state', 'ready', { timeout: 120_000 });
+  expect(await inLab(page, 'pwd; ls ~', APPTAINER)).not.toContain('left-by-the-rehearsal');
+  expect(await inLab(page, 'pwd', APPTAINER)).toBe('/home/student');
+
+  // The lab terminal says so too, and its fresh shell is in /root/demo (the old one sat in a
+  // folder the reset deleted): the seeded state again, with no `cd` first.
+  await gotoSlide(page, SLIDE);
+  await expect
+    .poll(() => screenLines(page, SLIDE).then((l) => l.join('\n')))
+    .toMatch(/Reset: the lab is back to its seeded state; a fresh shell in \/root\/demo/);
+  expect(await inLab(page, 'pwd')).toBe('/root/demo');
   expect(await inLab(page, STATE)).toBe(seeded);
 });

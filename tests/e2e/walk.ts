@@ -77,32 +77,45 @@ export async function clickStep(page: Page, slide: string, index: number, step: 
       { timeout: step.waitSeconds * 1000 + 5000, intervals: [100, 200, 300] , message: `${slide}: step ${index + 1} "${step.display}" finishes` },
     )
     .toBe('done');
+  // The button agrees: it shows the step done once the prompt is back.
+  if (!done.until) await expect(button).toHaveAttribute('data-step-state', 'done', { timeout: 10_000 });
   return output;
 }
 
 /**
- * Reset the lab as the lecturer does: the presenter strip's "Reset lab", confirmed. Resolves
- * when the lab indicator has gone through `resetting` back to `ready`; returns the states seen.
+ * Reset the demos as the lecturer does: the presenter strip's "Reset demos", confirmed. Resolves
+ * when the reset has gone through `resetting` to `ready` (the lab indicator too); returns the lab
+ * indicator's states seen.
  */
-export async function resetLab(page: Page): Promise<string[]> {
+export async function resetDemos(page: Page): Promise<string[]> {
   const indicator = page.locator('.deck-status [data-lab-state]');
-  await expect(indicator).toHaveAttribute('data-lab-state', 'ready', { timeout: 120_000 });
+  await expect(indicator).toHaveAttribute('data-lab-state', 'ready', { timeout: 180_000 });
   await page.evaluate(() => {
     const seen: string[] = [];
-    (window as unknown as { labStates: string[] }).labStates = seen;
+    const demos: string[] = [];
+    Object.assign(window, { labStates: seen, demosStates: demos });
     const record = () => {
       const state = document.querySelector('.deck-status [data-lab-state]')?.getAttribute('data-lab-state');
       if (state && seen[seen.length - 1] !== state) seen.push(state);
+      const reset = document.querySelector('.deck-status [data-demos-state]')?.getAttribute('data-demos-state');
+      if (reset && demos[demos.length - 1] !== reset) demos.push(reset);
     };
     record();
-    new MutationObserver(record).observe(document.body, { subtree: true, childList: true, attributes: true, attributeFilter: ['data-lab-state'] });
+    new MutationObserver(record).observe(document.body, {
+      subtree: true,
+      childList: true,
+      attributes: true,
+      attributeFilter: ['data-lab-state', 'data-demos-state'],
+    });
   });
   page.once('dialog', (dialog) => {
-    expect(dialog.message()).toContain('Reset the Docker lab?');
+    expect(dialog.message()).toContain('Reset all demos?');
     void dialog.accept();
   });
-  await page.locator('.deck-status').getByRole('button', { name: 'Reset lab' }).click();
-  const states = () => page.evaluate(() => (window as unknown as { labStates: string[] }).labStates);
-  await expect.poll(states, { timeout: 120_000 }).toEqual(['ready', 'resetting', 'ready']);
-  return states();
+  await page.locator('.deck-status').getByRole('button', { name: 'Reset demos' }).click();
+  const states = () => page.evaluate(() => (window as unknown as { demosStates: string[] }).demosStates);
+  await expect.poll(states, { timeout: 180_000 }).toEqual(expect.arrayContaining(['resetting', 'ready']));
+  expect((await states()).at(-1)).toBe('ready');
+  await expect(indicator).toHaveAttribute('data-lab-state', 'ready');
+  return page.evaluate(() => (window as unknown as { labStates: string[] }).labStates);
 }

@@ -96,7 +96,7 @@ describe('StepRunner', () => {
     const r = runner();
     r.click({ index: 0, send: 'docker container attach tutorial\r' });
     term.print('docker container attach tutorial');
-    vi.advanceTimersByTime(3000);
+    vi.advanceTimersByTime(5000);
     expect(r.phase(0)).toBe('running');
     r.click({ index: 1, send: '\r' });
     expect(term.typed.at(-1)).toBe('\r');
@@ -117,7 +117,7 @@ describe('StepRunner', () => {
     r.click({ index: 1, send: '\x10\x11' });
     expect(r.phase(1)).toBe('queued');
     // Starting takes a while on a busy machine: still not sent into the starting program.
-    vi.advanceTimersByTime(2000);
+    vi.advanceTimersByTime(4000);
     expect(term.typed).toHaveLength(1);
     term.print('root@0123456789ab:/#');
     vi.advanceTimersByTime(500);
@@ -130,7 +130,7 @@ describe('StepRunner', () => {
     term.print('docker container attach tutorial');
     r.click({ index: 1, send: '\r' });
     expect(r.phase(1)).toBe('queued');
-    vi.advanceTimersByTime(3100);
+    vi.advanceTimersByTime(5100);
     expect(term.typed.at(-1)).toBe('\r');
     term.print('root@0123456789ab:/#');
     vi.advanceTimersByTime(500);

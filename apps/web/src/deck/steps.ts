@@ -8,7 +8,7 @@
  *   running one has finished, never into it. Clicking a queued step takes it out of the queue.
  * - A step made only of keys (Ctrl-P Ctrl-Q, Enter) is meant for the running program: when nothing
  *   is queued before it, it goes to a program that waits for input (no prompt and quiet for
- *   `waitingMs`, e.g. `docker attach`) at once, or as soon as the program is waiting; a program
+ *   `waitingMs`, 5 s, e.g. `docker attach`) at once, or as soon as the program is waiting; a program
  *   still starting (`docker run -it` before its prompt) gets it only after its prompt.
  * - The first step of a demo whose terminal last showed another demo clears the screen first
  *   (readline's clear-display, Esc Ctrl-L: the screen and the scrollback, prompt kept), so each
@@ -81,7 +81,7 @@ export class StepRunner {
   constructor(private readonly options: StepRunnerOptions) {}
 
   private get waitingMs(): number {
-    return this.options.waitingMs ?? 3000;
+    return this.options.waitingMs ?? 5000;
   }
 
   private get lastDemo(): Map<string, string> {

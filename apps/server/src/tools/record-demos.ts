@@ -32,8 +32,8 @@ const require = createRequire(import.meta.url);
 const { Terminal } = require('@xterm/headless') as typeof import('@xterm/headless');
 
 /** The recordings' terminal size: what a split-layout pane shows on a 1920×1080 projector. */
-const COLS = Number(process.env.RECORD_COLS ?? 96);
-const ROWS = Number(process.env.RECORD_ROWS ?? 30);
+const COLS = Number(process.env.RECORD_COLS ?? 103);
+const ROWS = Number(process.env.RECORD_ROWS ?? 39);
 /** Pauses longer than this are shortened in the casts. */
 const IDLE_CAP_SECONDS = 2;
 const QUIET_MS = 1000;

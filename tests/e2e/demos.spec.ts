@@ -60,7 +60,7 @@ const EXPECTED: Record<string, Record<number, Expect>> = {
     // Ctrl-P Ctrl-Q: back at the lab's prompt, the container keeps running.
     // docker prints nothing on detach: the lab's prompt follows the container's on the same row.
     1: { until: /root@[\w.-]+:~\/demo#$/, check: (out) => expect(lastLine(out.split('\n'))).toMatch(/^root@[0-9a-f]{12}:\/# *root@[\w.-]+:~\/demo#$/) },
-    2: { check: (out, memo) => has(new RegExp(`${memo.get('tutorial')}\\s.*Up .*\\btutorial\\b`))(out) },
+    2: { check: (out, memo) => has(new RegExp(`${memo.get('tutorial')}\\s.*Up .*\\btutorial`))(out) },
     // `attach` shows nothing until a key is pressed: done when its echo is there.
     3: { until: /^/ },
     // Enter: the prompt of the very same container.

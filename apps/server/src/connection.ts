@@ -46,8 +46,7 @@ export interface ConnectionOptions {
 }
 
 /** Input a socket may send: a burst (a paste) and a steady rate well above any typist. */
-const INPUT_BURST_CHARS = 256 * 1024;
-const INPUT_CHARS_PER_SECOND = 64 * 1024;
+const { INPUT_BURST_CHARS, INPUT_CHARS_PER_SECOND } = Limits;
 /** A socket whose unsent output passes this is not reading: it is cut off, not buffered for. */
 const MAX_SOCKET_BUFFER_BYTES = 8 * 1024 * 1024;
 

@@ -2,6 +2,7 @@ import {
   type ClientMessageInput,
   CloseCode,
   FlowControl,
+  Limits,
   PROTOCOL_VERSION,
   type Role,
   type ServerMessage,
@@ -20,6 +21,11 @@ import { SOCKET_OPEN, type SocketFactory, type SocketLike, platformSocket, rando
  *   must be reloaded. Final: the client never retries (a retry would loop forever).
  * - `disposed`: closed by its owner.
  */
+/** Characters per `input` frame: a sixth of the frame limit, so that even escaped JSON fits. */
+export const INPUT_CHUNK_CHARS = 16 * 1024;
+/** The client keeps below the server's input bucket by this factor (timers and clocks drift). */
+const INPUT_MARGIN = 0.9;
+
 export type ConnectionStatus = 'connecting' | 'open' | 'closed' | 'reload' | 'disposed';
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
@@ -87,6 +93,8 @@ export interface PaneEvents {
   /** The session was ended (by "New shell", or the server): the shell is gone. */
   onClosed?(message: Of<'closed'>): void;
   onRecording?(message: Of<'recording'>): void;
+  /** Input that could not be sent whole: a paste larger than Limits.MAX_PASTE_CHARS, or cut by a drop. */
+  onInputRefused?(message: string): void;
   /** The socket dropped (`closed`, retrying) or the page must be reloaded (`reload`). */
   onDisconnected?(status: ConnectionStatus): void;
 }
@@ -148,6 +156,28 @@ export class PaneChannel {
       rows,
       ...(this.session ? { session: this.session, since: this.received } : {}),
     };
+  }
+
+  /**
+   * Type or paste into the shell: in pieces the server takes (at most INPUT_CHUNK_CHARS a
+   * frame) and at the pace it takes them (its input bucket), in order with everything typed
+   * after it. A paste over Limits.MAX_PASTE_CHARS is refused whole (`onInputRefused` says so).
+   * Returns false when nothing was sent or queued.
+   */
+  input(data: string): boolean {
+    if (this.closed || data.length === 0) return false;
+    if (data.length > Limits.MAX_PASTE_CHARS) {
+      this.events.onInputRefused?.(
+        `The paste was too large (${data.length.toLocaleString('en')} characters; at most ${Limits.MAX_PASTE_CHARS.toLocaleString('en')}): nothing was sent.`,
+      );
+      return false;
+    }
+    return this.client.queueInput(this, data);
+  }
+
+  /** @internal The pacer could not send the rest of an input (the socket dropped). */
+  inputInterrupted(lostChars: number): void {
+    this.events.onInputRefused?.(`The connection dropped during a paste: its last ${lostChars.toLocaleString('en')} characters were not sent.`);
   }
 
   /** Send on this channel; false when not connected (nothing is queued: input is live). */
@@ -245,6 +275,10 @@ export class PaneChannel {
  */
 export class LectureClient {
   private socket: SocketLike | undefined;
+  private readonly inputQueue: { channel: PaneChannel; data: string }[] = [];
+  private inputBudget = Limits.INPUT_BURST_CHARS * INPUT_MARGIN;
+  private inputCheckedAt = Date.now();
+  private inputTimer: unknown;
   private readonly channels = new Map<number, PaneChannel>();
   private nextChannel = 1;
   private retryMs: number;
@@ -317,6 +351,56 @@ export class LectureClient {
     if (this.socket?.readyState !== SOCKET_OPEN) return false;
     this.socket.send(encode(message));
     return true;
+  }
+
+  /**
+   * @internal Input of every pane, in one queue: chunked and paced within the server's bucket
+   * for this socket (Limits.INPUT_BURST_CHARS, then INPUT_CHARS_PER_SECOND), with a margin.
+   */
+  queueInput(channel: PaneChannel, data: string): boolean {
+    if (this.status !== 'open') return false;
+    for (let i = 0; i < data.length; ) {
+      let end = Math.min(data.length, i + INPUT_CHUNK_CHARS);
+      // Never split a surrogate pair across two frames.
+      const last = data.charCodeAt(end - 1);
+      if (end < data.length && last >= 0xd800 && last <= 0xdbff) end--;
+      this.inputQueue.push({ channel, data: data.slice(i, end) });
+      i = end;
+    }
+    this.pumpInput();
+    return true;
+  }
+
+  private pumpInput(): void {
+    const now = Date.now();
+    const rate = Limits.INPUT_CHARS_PER_SECOND * INPUT_MARGIN;
+    const burst = Limits.INPUT_BURST_CHARS * INPUT_MARGIN;
+    this.inputBudget = Math.min(burst, this.inputBudget + ((now - this.inputCheckedAt) / 1000) * rate);
+    this.inputCheckedAt = now;
+    while (this.inputQueue.length > 0) {
+      const next = this.inputQueue[0] as { channel: PaneChannel; data: string };
+      if (next.data.length > this.inputBudget) break;
+      this.inputQueue.shift();
+      if (next.channel.isClosed) continue;
+      if (!next.channel.send({ type: 'input', data: next.data })) {
+        // Dropped: the rest of every queued input is lost, and each pane says so.
+        const lost = new Map<PaneChannel, number>([[next.channel, next.data.length]]);
+        for (const q of this.inputQueue.splice(0)) lost.set(q.channel, (lost.get(q.channel) ?? 0) + q.data.length);
+        for (const [channel, chars] of lost) channel.inputInterrupted(chars);
+        return;
+      }
+      this.inputBudget -= next.data.length;
+    }
+    if (this.inputQueue.length > 0 && this.inputTimer === undefined) {
+      const need = (this.inputQueue[0]?.data.length ?? 0) - this.inputBudget;
+      this.inputTimer = timers.setTimeout(
+        () => {
+          this.inputTimer = undefined;
+          this.pumpInput();
+        },
+        Math.max(10, Math.ceil((need / rate) * 1000)),
+      );
+    }
   }
 
   /** @internal */
@@ -405,6 +489,8 @@ export class LectureClient {
     if (this.status === 'disposed') return;
     this.setStatus('disposed');
     timers.clearTimeout(this.retryTimer);
+    timers.clearTimeout(this.inputTimer);
+    this.inputQueue.length = 0;
     this.socket?.close();
     this.socket = undefined;
     this.channels.clear();

@@ -50,6 +50,11 @@ export type CloseCode = (typeof CloseCode)[keyof typeof CloseCode];
 export const Limits = {
   /** Largest `input` payload: a generous paste. */
   MAX_INPUT_CHARS: 64 * 1024,
+  /** `input` a socket may send at once (a paste), then INPUT_CHARS_PER_SECOND: the server's bucket. */
+  INPUT_BURST_CHARS: 256 * 1024,
+  INPUT_CHARS_PER_SECOND: 64 * 1024,
+  /** The largest paste the browser sends (chunked and paced); a larger one is refused, saying so. */
+  MAX_PASTE_CHARS: 4 * 1024 * 1024,
   /** Largest frame the server accepts from a browser, in bytes. */
   MAX_FRAME_BYTES: 256 * 1024,
   MAX_COLS: 500,

@@ -66,6 +66,13 @@ export function TerminalPane(props: TerminalPaneProps) {
   const [state, setState] = useState<PaneState>('connecting');
   const [message, setMessage] = useState<string | undefined>();
   const [mode, setMode] = useState<'driver' | 'viewer'>('driver');
+  /** A passing notice over a working terminal (a paste that was too large), cleared after a while. */
+  const [notice, setNotice] = useState<string | undefined>();
+  useEffect(() => {
+    if (!notice) return;
+    const timer = setTimeout(() => setNotice(undefined), 8000);
+    return () => clearTimeout(timer);
+  }, [notice]);
   // Bumped to reopen the channel: a viewer follows the lecturer to a fresh shell.
   const [epoch, setEpoch] = useState(0);
   const fontScale = props.fontScale ?? 1;
@@ -129,7 +136,8 @@ export function TerminalPane(props: TerminalPaneProps) {
     frame?.setAttribute('data-rows', String(term.rows));
     const selected = term.onSelectionChange(() => frame?.setAttribute('data-selection', term.getSelection().slice(0, 1000)));
     const input = term.onData((data) => {
-      if (channelRef.current?.mode === 'driver') channelRef.current.send({ type: 'input', data });
+      // Chunked and paced by the client: a 1 MiB paste arrives whole, or the pane says why not.
+      if (channelRef.current?.mode === 'driver') channelRef.current.input(data);
     });
     // Keys typed into the terminal belong to the shell, never to the slides.
     const stopKeys = (event: KeyboardEvent) => event.stopPropagation();
@@ -197,6 +205,7 @@ export function TerminalPane(props: TerminalPaneProps) {
           if (channel.mode === 'viewer') reopen = setTimeout(() => setEpoch((e) => e + 1), 500);
         },
         onRecording: (m) => propsRef.current.onRecording?.(m.recording, m.file),
+        onInputRefused: (text) => setNotice(text),
       },
     );
     channelRef.current = channel;
@@ -214,7 +223,7 @@ export function TerminalPane(props: TerminalPaneProps) {
       send(data: string) {
         const channel = channelRef.current;
         if (channel?.mode !== 'driver' || state !== 'ready') return false;
-        return channel.send({ type: 'input', data });
+        return channel.input(data);
       },
       focus() {
         termRef.current?.focus();
@@ -258,6 +267,11 @@ export function TerminalPane(props: TerminalPaneProps) {
     >
       {/* xterm.js focuses itself on a click into the host. */}
       <div className="terminal-pane__host" ref={hostRef} />
+      {notice && (
+        <div className="terminal-pane__notice" role="alert">
+          {notice}
+        </div>
+      )}
       {state !== 'ready' && (
         <div className={`terminal-pane__status terminal-pane__status--${state}`} role="status">
           {state === 'connecting' && (message ?? 'Connecting…')}

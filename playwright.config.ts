@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { defineConfig } from '@playwright/test';
 import { chromiumArgs, chromiumPath } from './scripts/chromium.mjs';
 
@@ -5,6 +6,9 @@ import { chromiumArgs, chromiumPath } from './scripts/chromium.mjs';
 export const E2E_SECRET = 'e2e-presenter-secret-42';
 export const E2E_PORT = Number(process.env.E2E_PORT ?? 8190);
 export const E2E_NO_DOCKER_PORT = E2E_PORT + 1;
+/** `npm run dev`'s watching server, on a copy of the second deck (slides/processes) that decks.spec.ts edits. */
+export const E2E_DEV_PORT = E2E_PORT + 2;
+export const E2E_DEV_DECK = resolve(import.meta.dirname, 'test-results/dev-deck');
 
 
 export default defineConfig({
@@ -47,6 +51,23 @@ export default defineConfig({
       reuseExistingServer: false,
       timeout: 60_000,
       gracefulShutdown: { signal: 'SIGTERM', timeout: 10_000 },
+    },
+    {
+      // The second deck, watched as `npm run dev -- slides/processes` watches it, from a fresh copy.
+      command: `rm -rf ${E2E_DEV_DECK} && mkdir -p test-results && cp -r slides/processes ${E2E_DEV_DECK} && node apps/server/dist/main.js`,
+      url: `http://127.0.0.1:${E2E_DEV_PORT}/api/health`,
+      env: {
+        PORT: String(E2E_DEV_PORT),
+        HOST: '127.0.0.1',
+        LECTURE_SECRET: E2E_SECRET,
+        LECTURE_DECK: E2E_DEV_DECK,
+        LECTURE_WATCH: '1',
+        LECTURE_RECORDINGS: 'slides/processes/recordings',
+      },
+      reuseExistingServer: false,
+      timeout: 60_000,
+      stdout: 'pipe',
+      gracefulShutdown: { signal: 'SIGTERM', timeout: 30_000 },
     },
   ],
 });

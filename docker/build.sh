@@ -2,6 +2,8 @@
 # Build the lecture's Docker images (default: all), cached by a hash of their inputs.
 #   docker/build.sh                 # everything
 #   docker/build.sh sandbox lab     # only these (and what they depend on)
+#   docker/build.sh --context DIR TAG   # a deck's own image: DIR holds its Dockerfile; FROM may
+#                                       # name one of the images above (built first)
 # Each image carries the label org.lecture.hash=<sha256 of its build inputs + its base image ids>;
 # an image is rebuilt only when that hash differs from the one on the existing image.
 set -euo pipefail
@@ -26,7 +28,7 @@ declare -A SUITE=( [debian]=bookworm [debian-sid]=sid )
 say()  { printf '[%4ds] %s\n' "$((SECONDS - START))" "$*"; }
 die()  { printf 'build.sh: %s\n' "$*" >&2; exit 1; }
 
-usage() { echo "usage: $0 [${ALL[*]}]"; }
+usage() { echo "usage: $0 [${ALL[*]}] | --context DIR TAG"; }
 case "${1:-}" in -h|--help) usage; exit 0;; esac
 
 command -v docker >/dev/null || die "the docker CLI is not installed"
@@ -106,17 +108,51 @@ build_one() {
   say "$tag: done in $((SECONDS - t0))s ($(docker image inspect -f '{{.Size}}' "$tag" | awk '{printf "%.0f MB", $1/1e6}'))"
 }
 
+# A deck's own image, from a Dockerfile context in the deck folder: the same cache (a hash label
+# over the folder's files, the tag and the ids of its FROM images), the same offline build.
+build_context() { # dir tag
+  local dir=$1 tag=$2 hash have t0=$SECONDS from
+  [[ -f $dir/Dockerfile ]] || die "no Dockerfile in $dir"
+  hash=$({
+    echo "context tag:$tag"
+    (cd "$dir" && find . -type f ! -name '*.log' -print0 | LC_ALL=C sort -z | xargs -0r sha256sum)
+    for from in $(awk 'toupper($1)=="FROM"{print $2}' "$dir/Dockerfile"); do echo "from:$from:$(image_id "$from")"; done
+  } | sha256sum | cut -d' ' -f1)
+  have=$(image_label "$tag" org.lecture.hash)
+  if [[ $have == "$hash" ]]; then say "$tag: up to date"; return; fi
+  say "$tag: building from $dir ($([[ -n $have ]] && echo "inputs changed" || echo "not present"))"
+  MIRROR=${MIRROR:-$(mirror)}
+  TAG[context]=$tag
+  docker_build context "$dir" "$hash"
+  say "$tag: done in $((SECONDS - t0))s ($(docker image inspect -f '{{.Size}}' "$tag" | awk '{printf "%.0f MB", $1/1e6}'))"
+}
+
+# The name build.sh knows an image by (lecture/debian:bookworm -> debian), or nothing.
+known() { local n=${1#lecture/}; n=${n%:latest}
+  [[ $n == debian:bookworm ]] && n=debian; [[ $n == debian:sid ]] && n=debian-sid
+  [[ -n ${TAG[$n]:-} ]] && echo "$n"; }
+
 # Order the requested images and their dependencies.
 declare -A SEEN=(); ORDER=()
 visit() { local n=$1 d; [[ -n ${SEEN[$n]:-} ]] && return; SEEN[$n]=1
   for d in ${DEPS[$n]}; do visit "$d"; done; ORDER+=("$n"); }
+MIRROR=""
+if [[ ${1:-} == --context ]]; then
+  [[ $# -eq 3 ]] || { usage >&2; die "--context needs a folder and a tag"; }
+  CTX=$(cd "$2" && pwd) || die "no folder $2"
+  for from in $(awk 'toupper($1)=="FROM"{print $2}' "$CTX/Dockerfile" 2>/dev/null); do
+    n=$(known "$from") && visit "$n"
+  done
+  for n in "${ORDER[@]}"; do build_one "$n"; done
+  build_context "$CTX" "$3"
+  say "all done: ${ORDER[*]} $3"
+  exit 0
+fi
 REQ=("$@"); [[ ${#REQ[@]} -gt 0 ]] || REQ=("${ALL[@]}")
 for n in "${REQ[@]}"; do
-  n=${n#lecture/}; [[ $n == debian:bookworm ]] && n=debian; [[ $n == debian:sid ]] && n=debian-sid
-  [[ -n ${TAG[$n]:-} ]] || { usage >&2; die "unknown image '$n'"; }
-  visit "$n"
+  k=$(known "$n") || { usage >&2; die "unknown image '$n'"; }
+  visit "$k"
 done
-MIRROR=""
 for n in "${ORDER[@]}"; do build_one "$n"; done
 docker image prune -f --filter label=org.lecture.hash >/dev/null 2>&1 || true
 say "all done: ${ORDER[*]}"

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 /**
- * `npm run export:pdf [-- --notes] [-- --out file.pdf]`: the deck as a PDF, through reveal's
- * print view (`?print-pdf`) in Chromium (Playwright, Debian's /usr/bin/chromium).
+ * `npm run export:pdf [-- path/to/deck] [--notes] [--out file.pdf]`: the deck (the containers
+ * lecture unless named) as a PDF, export/<deck>.pdf, through reveal's print view (`?print-pdf`)
+ * in Chromium (Playwright, Debian's /usr/bin/chromium).
  *
  * One 1920×1080 page per slide, fragments shown, links kept, and every terminal rendered as the
  * final screen of its demo's recording, as real text. It waits on the page's own signals (every
@@ -13,27 +14,26 @@ import { chromiumArgs, chromiumPath } from './chromium.mjs';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { chromium } from '@playwright/test';
+import { deckArgs, loadDeck, root } from './deck.mjs';
 import { serveStatic } from './serve-static.mjs';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const args = process.argv.slice(2);
+const { deck, rest: args } = deckArgs(process.argv.slice(2));
 const notes = args.includes('--notes');
 const outIndex = args.indexOf('--out');
-const out = resolve(root, outIndex >= 0 ? args[outIndex + 1] : 'export/containers-demo.pdf');
 const webRoot = join(root, 'apps/web/dist');
-const deck = resolve(root, process.env.LECTURE_DECK ?? 'slides/containers-demo');
-const recordings = resolve(root, process.env.LECTURE_RECORDINGS ?? join(deck, 'recordings'));
 
 const started = Date.now();
-if (!existsSync(join(webRoot, 'index.html'))) {
-  console.log('Building the deck (npm run build)…');
+if (!existsSync(join(webRoot, 'index.html')) || !existsSync(join(root, 'packages/slides/dist/index.js'))) {
+  console.log('Building the app (npm run build)…');
   const built = spawnSync('npm', ['run', '--silent', 'build'], { cwd: root, stdio: 'inherit' });
   if (built.status !== 0) process.exit(built.status ?? 1);
 }
+const folder = await loadDeck(deck);
+const out = resolve(process.env.INIT_CWD ?? root, outIndex >= 0 ? args[outIndex + 1] : join(root, `export/${folder.name}.pdf`));
+const recordings = resolve(root, process.env.LECTURE_RECORDINGS ?? folder.recordingsDir);
 
-const server = await serveStatic(webRoot, { recordings });
+const server = await serveStatic(webRoot, { recordings, deckJson: JSON.stringify(folder.deck) });
 const browser = await chromium.launch({ executablePath: chromiumPath, args: chromiumArgs });
 let code = 0;
 try {

@@ -22,12 +22,19 @@ function inside(root, path) {
   return full === root || full.startsWith(root + sep) ? full : undefined;
 }
 
-/** Serve `root` (and `recordings` at /recordings/) on 127.0.0.1; resolves to { url, close }. */
-export function serveStatic(root, { recordings, port = 0 } = {}) {
+/**
+ * Serve `root` (and `recordings` at /recordings/, and `deckJson` as /deck.json) on 127.0.0.1;
+ * resolves to { url, close }.
+ */
+export function serveStatic(root, { recordings, deckJson, port = 0 } = {}) {
   const base = resolve(root);
   const casts = recordings ? resolve(recordings) : undefined;
   const server = createServer((req, res) => {
     const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
+    if (deckJson !== undefined && path === '/deck.json') {
+      res.writeHead(200, { 'content-type': 'application/json', 'cache-control': 'no-cache' }).end(deckJson);
+      return;
+    }
     let file = casts && path.startsWith('/recordings/') ? inside(casts, path.slice('/recordings/'.length)) : inside(base, path);
     if (file && existsSync(file) && statSync(file).isDirectory()) file = join(file, 'index.html');
     if (!file || !existsSync(file)) {

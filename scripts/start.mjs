@@ -1,12 +1,16 @@
 #!/usr/bin/env node
-// `npm start`: install what is missing, build the deck and the images, start the server and
-// print the URLs. Safe to run again: every step is cached and only does what changed.
+// `npm start [-- path/to/deck]`: install what is missing, build the app and the deck's images,
+// start the server and print the URLs. Safe to run again: every step is cached and only does
+// what changed. Without a deck it presents the containers lecture (slides/containers-demo).
+// `npm run dev [-- path/to/deck]` is the same with --watch: every saved change of the deck
+// reaches the open pages within a second (docs/authoring.md).
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, statSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, relative } from 'node:path';
+import { buildDeckImages, deckArgs, loadDeck, root } from './deck.mjs';
 
-const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const { deck, named, rest } = deckArgs(process.argv.slice(2));
+const watch = rest.includes('--watch');
 const t0 = Date.now();
 const say = (text) => console.log(`[start ${((Date.now() - t0) / 1000).toFixed(1).padStart(5)}s] ${text}`);
 
@@ -36,18 +40,29 @@ if (!existsSync(installed) || statSync(installed).mtimeMs < statSync(lock).mtime
 say('building…');
 run('npm', ['run', '--silent', 'build']);
 
-// 3. Images: cached by a hash of their inputs; only the first run takes minutes.
+// 3. The deck (every mistake with its file:line) and its images: cached by a hash of their
+// inputs; only the first run takes minutes.
+const folder = await loadDeck(deck);
+say(`deck ${relative(root, folder.dir) || folder.dir}: "${folder.deck.meta.title}", ${folder.deck.slides.length} slides, environments ${folder.environments.map((e) => e.spec.id).join(', ')}`);
 const engine = spawnSync('docker', ['info', '--format', '{{.ServerVersion}}'], { encoding: 'utf8' });
 if (engine.status === 0) {
   say(`Docker Engine ${engine.stdout.trim()}: building the images (cached)…`);
-  run('bash', ['docker/build.sh']);
+  if (!named) run('bash', ['docker/build.sh']);
+  else if (!buildDeckImages(folder)) {
+    console.error('\nBuilding the deck\'s images failed (see above).');
+    process.exit(1);
+  }
 } else {
   say('WARNING: no Docker Engine is reachable, so the images cannot be built and the terminals');
   say('will say so. Start one (sudo systemctl start docker, or dockerd &) and run npm start again.');
 }
 
 // 4. Serve.
-say('starting the server…');
-const server = spawn(process.execPath, [join(root, 'apps/server/dist/main.js')], { cwd: root, stdio: 'inherit' });
+say(watch ? 'starting the server, watching the deck…' : 'starting the server…');
+const server = spawn(process.execPath, [join(root, 'apps/server/dist/main.js')], {
+  cwd: root,
+  stdio: 'inherit',
+  env: { ...process.env, LECTURE_DECK: folder.dir, ...(watch ? { LECTURE_WATCH: '1' } : {}) },
+});
 for (const signal of ['SIGINT', 'SIGTERM']) process.on(signal, () => server.kill(signal));
 server.on('exit', (code, signal) => process.exit(code ?? (signal ? 1 : 0)));

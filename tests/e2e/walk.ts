@@ -4,10 +4,10 @@ import { type Page, expect } from '@playwright/test';
 import { type Slide, type Step, loadDeck } from '@lecture/slides';
 import { terminalText } from './helpers';
 
-/** The lecture, parsed as the server parses it: the demo slides and their steps, in deck order. */
-export function demoSlides(): { slide: Slide; pane: string; env: string; steps: Step[] }[] {
+/** A deck (the containers lecture by default), parsed as the server parses it: the demo slides and their steps, in deck order. */
+export function demoSlides(deckDir = 'slides/containers-demo'): { slide: Slide; pane: string; env: string; steps: Step[] }[] {
   const root = resolve(fileURLToPath(new URL('../..', import.meta.url)));
-  const deck = loadDeck(resolve(root, 'slides/containers-demo'), { repoRoot: root });
+  const deck = loadDeck(resolve(root, deckDir), { repoRoot: root });
   return deck.slides.flatMap((slide) => {
     const steps = slide.blocks.flatMap((b) => (b.kind === 'console' ? b.lines.flatMap((l) => (l.kind === 'step' ? [l.step] : [])) : []));
     const terminal = slide.blocks.find((b) => b.kind === 'terminal');

@@ -10,6 +10,7 @@ import { WebSocketServer } from 'ws';
 import { KeyGuard, PRESENTER_COOKIE, clientAddress, isLoopback, originAllowed, presenterToken, safeEqual } from './auth.js';
 import type { TrustProxy } from './config.js';
 import { Connection, SANDBOX_PREFIX } from './connection.js';
+import type { LiveDeck } from './deck.js';
 import { LectureHall } from './hall.js';
 import { securityHeaders } from './headers.js';
 import { DEFAULT_LIMITS, type ServerLimits } from './limits.js';
@@ -50,7 +51,18 @@ export interface LectureServerOptions {
   readonly trustProxy?: TrustProxy;
   /** The server's bounds (docs/security.md); each defaults to DEFAULT_LIMITS. */
   readonly limits?: Partial<ServerLimits>;
+  /** The deck, served as /deck.json (and its updates, in watch mode); without it the page has none. */
+  readonly deck?: LiveDeck;
   readonly log?: (line: string) => void;
+}
+
+/** What a new version of the deck changes on the server (npm run dev). */
+export interface DeckUpdate {
+  readonly environments: readonly EnvironmentSpec[];
+  readonly panes: ReadonlyMap<string, string>;
+  readonly polls: ReadonlyMap<string, number>;
+  /** The environments audience sandboxes may open. */
+  readonly sandboxEnvironments: readonly string[];
 }
 
 export interface LectureServer {
@@ -62,6 +74,12 @@ export interface LectureServer {
   readonly resets: DemoResets;
   /** Bytes queued in each socket's send buffer (a stalled browser shows here first). */
   socketBuffers(): number[];
+  /**
+   * Take a new version of the deck: its environments, panes and polls. Shells of panes whose
+   * environment is unchanged keep running; those of removed panes or changed environments end.
+   * Returns the keys of the sessions it ended.
+   */
+  updateDeck(update: DeckUpdate): string[];
   health(): Promise<BackendHealth>;
   close(): Promise<void>;
 }
@@ -69,7 +87,9 @@ export interface LectureServer {
 /** Build and start the HTTP + WebSocket server. The composition of parts lives in main.ts. */
 export async function startLectureServer(options: LectureServerOptions): Promise<LectureServer> {
   const log = options.log ?? (() => {});
+  // Maps owned here and updated in place by updateDeck: every part holding them sees the new deck.
   const environments = new Map(options.environments.map((e) => [e.id, e]));
+  const panes = options.panes ? new Map(options.panes) : undefined;
   const limits: ServerLimits = { ...DEFAULT_LIMITS, ...options.limits };
   const sessions = new SessionRegistry({
     backend: options.backend,
@@ -79,7 +99,7 @@ export async function startLectureServer(options: LectureServerOptions): Promise
     screenMaxLagChars: limits.screenMaxLagChars,
   });
   const hall = new LectureHall({ polls: options.polls ?? new Map() });
-  const sandboxes: SandboxPolicy = { ...DEFAULT_SANDBOX_POLICY, ...options.sandboxes };
+  const sandboxes: { -readonly [K in keyof SandboxPolicy]: SandboxPolicy[K] } = { ...DEFAULT_SANDBOX_POLICY, ...options.sandboxes };
   const sandboxQueue = new StartQueue(sandboxes.startConcurrency);
   // The backend's shared environments (the lab starting, ready, failed) show in the presenter's strip.
   const sharedStates = options.backend.onSharedState(({ environment, state }) =>
@@ -90,7 +110,7 @@ export async function startLectureServer(options: LectureServerOptions): Promise
     environments,
     sessions,
     hall,
-    panes: options.panes,
+    panes,
     timeoutMs: options.resetTimeoutMs,
     log,
   });
@@ -185,6 +205,8 @@ export async function startLectureServer(options: LectureServerOptions): Promise
     res.json({ audienceUrl: options.audienceUrl ?? `http://${host}/` });
   });
 
+  options.deck?.routes(app);
+
   if (options.webRoot && existsSync(options.webRoot)) {
     const root = options.webRoot;
     app.use(express.static(root, { index: 'index.html', maxAge: '1h', setHeaders: noCacheForHtml }));
@@ -258,7 +280,7 @@ export async function startLectureServer(options: LectureServerOptions): Promise
         role,
         sessions,
         environments,
-        panes: options.panes,
+        panes,
         hall,
         sandboxes,
         sandboxQueue,
@@ -314,6 +336,28 @@ export async function startLectureServer(options: LectureServerOptions): Promise
     resets,
     socketBuffers: () => [...wss.clients].map((c) => c.bufferedAmount),
     health: () => options.backend.health(),
+    updateDeck(update) {
+      environments.clear();
+      for (const e of update.environments) environments.set(e.id, e);
+      if (panes) {
+        panes.clear();
+        for (const [pane, env] of update.panes) panes.set(pane, env);
+      }
+      hall.setPolls(update.polls);
+      sandboxes.environments = [...update.sandboxEnvironments];
+      // A shell survives an edit unless its pane is gone or its environment is another one now.
+      const ended: string[] = [];
+      for (const session of sessions.all()) {
+        const sandbox = session.key.startsWith(SANDBOX_PREFIX);
+        const env = environments.get(session.environment.id);
+        const moved = !sandbox && panes !== undefined && panes.get(session.pane) !== session.environment.id;
+        if (!env || moved || JSON.stringify(env) !== JSON.stringify(session.environment)) {
+          ended.push(session.key);
+          void session.end(moved || !env ? 'The deck no longer has this pane here.' : `The deck changed the ${env.id} environment: New shell starts one.`);
+        }
+      }
+      return ended;
+    },
     close() {
       closing ??= (async () => {
         clearInterval(reaper);

@@ -18,6 +18,8 @@ export interface ServerConfig {
   readonly webRoot: string;
   /** The deck folder (LECTURE_DECK; slides/containers-demo unless set). */
   readonly deck: string;
+  /** Watch the deck's files and update open pages on every save (LECTURE_WATCH=1, npm run dev). */
+  readonly watch: boolean;
   readonly repoRoot: string;
   /** Demo recordings (served) and live recordings (`live/`): LECTURE_RECORDINGS, else the deck's recordings/. */
   readonly recordingsDir: string;
@@ -68,6 +70,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
     secretGenerated: !secret,
     webRoot: resolve(env.LECTURE_WEB_ROOT ?? resolve(repoRoot, 'apps/web/dist')),
     deck,
+    watch: env.LECTURE_WATCH === '1',
     repoRoot,
     recordingsDir: resolve(env.LECTURE_RECORDINGS ?? join(deck, DECK_FILES.recordings)),
     allowedOrigins: (env.LECTURE_ALLOWED_ORIGINS ?? '')

@@ -45,6 +45,23 @@ export class LectureHall {
     }
   }
 
+  /**
+   * The deck's polls after an edit (npm run dev): new ones open, removed ones go, and one whose
+   * number of options changed starts again; the others keep their votes.
+   */
+  setPolls(polls: ReadonlyMap<string, number>): void {
+    for (const [id, poll] of this.polls) {
+      if (polls.get(id) === poll.options) continue;
+      clearTimeout(poll.timer);
+      this.polls.delete(id);
+    }
+    for (const [id, count] of polls) {
+      if (this.polls.has(id)) continue;
+      this.polls.set(id, { options: count, votes: new Map(), revealed: false, timer: undefined });
+      for (const member of this.members) member.send(this.pollState(id, member));
+    }
+  }
+
   get audienceCount(): number {
     let n = 0;
     for (const m of this.members) if (m.role === 'audience') n++;

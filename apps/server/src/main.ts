@@ -4,16 +4,20 @@
  * Docker backend, and the server. Everything else receives its parts from here.
  */
 import { DockerBackend } from '@lecture/containers';
-import { loadDeckFolder, panesOf, pollsOf } from '@lecture/slides';
-import { startLectureServer } from './app.js';
+import { type DeckFolder, loadDeckFolder, panesOf, pollsOf } from '@lecture/slides';
+import { type DeckUpdate, startLectureServer } from './app.js';
 import { loadConfig } from './config.js';
+import { LiveDeck, formatProblem } from './deck.js';
+import { watchDeck } from './deck-watch.js';
 
 const log = (line: string) => console.log(`[${new Date().toISOString().slice(11, 19)}] ${line}`);
 
 async function main(): Promise<void> {
   const config = loadConfig();
-  const folder = loadDeckFolder(config.deck, { repoRoot: config.repoRoot });
+  const load = () => loadDeckFolder(config.deck, { repoRoot: config.repoRoot });
+  const folder = load();
   const deck = folder.deck;
+  const live = new LiveDeck(folder, config.watch);
   const catalogue = folder.environments.map((e) => e.spec);
   const backend = new DockerBackend({
     log,
@@ -39,12 +43,13 @@ async function main(): Promise<void> {
     panes: panesOf(deck),
     polls: pollsOf(deck),
     // Students may open sandboxes of the deck's audience environments only.
-    sandboxes: { environments: folder.environments.filter((e) => e.access === 'audience').map((e) => e.spec.id) },
+    sandboxes: { environments: deckUpdate(folder).sandboxEnvironments },
     recordingsDir: config.recordingsDir,
     audienceUrl: `http://${config.publicHost}:${config.port}/`,
     allowedOrigins: config.allowedOrigins,
     trustProxy: config.trustProxy,
     limits: config.limits,
+    deck: live,
     log,
   });
 
@@ -74,11 +79,36 @@ async function main(): Promise<void> {
     ].join('\n'),
   );
 
+  // npm run dev: every save reloads the deck; a good one replaces the old one in open pages (and
+  // ends only the shells whose pane or environment changed), a broken one shows its file:line
+  // in the page and here, over the last good deck.
+  const watcher = config.watch
+    ? watchDeck({
+        dir: folder.dir,
+        files: () => live.folder.files,
+        onChange: () => {
+          const started = Date.now();
+          let next: DeckFolder;
+          try {
+            next = load();
+          } catch (error) {
+            log(`deck error: ${formatProblem(live.fail(error))} (the last good deck stays up)`);
+            return;
+          }
+          const ended = server.updateDeck(deckUpdate(next));
+          live.replace(next);
+          log(`deck reloaded in ${Date.now() - started} ms: ${next.deck.slides.length} slides${ended.length ? `; ended the shells of ${ended.join(', ')}` : ''}`);
+        },
+      })
+    : undefined;
+  if (watcher) log(`watching ${folder.dir}: saved changes reach open pages`);
+
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
     stopping = true;
     log(`${signal}: removing the containers this server created…`);
+    watcher?.dispose();
     // Bounded: a hung engine must not keep the server (and its port) alive.
     const deadline = new Promise<'timeout'>((resolve) => setTimeout(() => resolve('timeout'), config.shutdownMs).unref());
     const result = await Promise.race([server.close().then(() => 'closed' as const), deadline]);
@@ -87,6 +117,16 @@ async function main(): Promise<void> {
   };
   process.on('SIGINT', () => void stop('SIGINT'));
   process.on('SIGTERM', () => void stop('SIGTERM'));
+}
+
+/** What the server takes from a version of the deck. */
+function deckUpdate(folder: DeckFolder): DeckUpdate {
+  return {
+    environments: folder.environments.map((e) => e.spec),
+    panes: panesOf(folder.deck),
+    polls: pollsOf(folder.deck),
+    sandboxEnvironments: folder.environments.filter((e) => e.access === 'audience').map((e) => e.spec.id),
+  };
 }
 
 main().catch((error: unknown) => {

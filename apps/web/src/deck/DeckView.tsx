@@ -31,6 +31,8 @@ export function DeckView({ deck, client, mode }: DeckViewProps) {
   // Audience: follow the presenter until the student browses away on their own.
   const [following, setFollowing] = useState(true);
   const syncing = useRef(false);
+  // The slide on screen, by id: where the page stays when a new version of the deck arrives.
+  const currentId = useRef<string | undefined>(undefined);
 
   const announce = useCallback(() => {
     const reveal = revealRef.current;
@@ -48,16 +50,33 @@ export function DeckView({ deck, client, mode }: DeckViewProps) {
       (window as unknown as { lectureDeck?: RevealApi }).lectureDeck = reveal;
       const update = () => {
         setCurrent(reveal.getIndices().h);
+        currentId.current = reveal.getCurrentSlide()?.id;
         announce();
         if (!syncing.current && roleRef.current === 'audience') setFollowing(false);
       };
       for (const event of ['slidechanged', 'fragmentshown', 'fragmenthidden']) reveal.on(event, update);
       reveal.on('sync', () => setCurrent(reveal.getIndices().h));
       setCurrent(reveal.getIndices().h);
+      currentId.current = reveal.getCurrentSlide()?.id;
       document.documentElement.dataset.deckReady = 'true';
     },
     [announce],
   );
+
+  // npm run dev: a new version of the deck (reveal has synced its slides by now) keeps the page
+  // on the same slide, by id, wherever an edit moved it.
+  useEffect(() => {
+    const reveal = revealRef.current;
+    const id = currentId.current;
+    document.documentElement.dataset.deckSlides = String(deck.slides.length);
+    if (!reveal || !id) return;
+    const index = deck.slides.findIndex((s) => s.id === id);
+    const { h, f } = reveal.getIndices();
+    if (index < 0 || index === h) return;
+    syncing.current = true;
+    reveal.slide(index, 0, f);
+    syncing.current = false;
+  }, [deck]);
 
   // The presenter announces where they are whenever the socket (re)opens.
   useEffect(() => {
@@ -77,8 +96,16 @@ export function DeckView({ deck, client, mode }: DeckViewProps) {
   }, [target, role, following, mode.receiver]);
 
   const context = useMemo<DeckContextValue>(
-    () => ({ client, role, receiver: mode.receiver, print: mode.print, currentSlide: current, hall }),
-    [client, role, mode, current, hall],
+    () => ({
+      client,
+      role,
+      receiver: mode.receiver,
+      print: mode.print,
+      currentSlide: current,
+      hall,
+      sandboxEnv: deck.meta.sandbox ?? 'sandbox',
+    }),
+    [client, role, mode, current, hall, deck.meta.sandbox],
   );
 
   useEffect(() => {

@@ -9,7 +9,7 @@ import { Poll } from './Poll';
 /** One slide's content, laid out: text (and commands) on one side, the terminal on the other. */
 export function SlideBody({ slide, active }: { slide: Slide; active: boolean }) {
   const panes = useRef(new Map<string, TerminalPaneHandle>());
-  const { role } = useDeck();
+  const { role, sandboxEnv } = useDeck();
   // On a "try it" slide a student chooses between the lecturer's terminal and a sandbox of their own.
   const [own, setOwn] = useState(false);
   const tryIt = slide.try === 'sandbox' && role === 'audience';
@@ -51,7 +51,7 @@ export function SlideBody({ slide, active }: { slide: Slide; active: boolean }) 
         )}
         {tryIt && own && (
           <LiveTerminal
-            block={{ kind: 'terminal', pane: 'my-sandbox', env: 'sandbox', title: 'My sandbox' }}
+            block={{ kind: 'terminal', pane: 'my-sandbox', env: sandboxEnv, title: 'My sandbox' }}
             scope="sandbox"
             active={active}
             register={() => {}}

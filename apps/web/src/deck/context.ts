@@ -11,6 +11,8 @@ export interface DeckContextValue {
   readonly print: boolean;
   readonly currentSlide: number;
   readonly hall: HallState;
+  /** The audience environment "try it" slides open (the deck's `sandbox:`, default `sandbox`). */
+  readonly sandboxEnv: string;
 }
 
 export const DeckContext = createContext<DeckContextValue>({
@@ -20,6 +22,7 @@ export const DeckContext = createContext<DeckContextValue>({
   print: false,
   currentSlide: -1,
   hall: { audience: 0, polls: new Map(), environments: new Map(), presenterAt: undefined },
+  sandboxEnv: 'sandbox',
 });
 
 export const useDeck = () => useContext(DeckContext);

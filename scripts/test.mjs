@@ -3,7 +3,7 @@
 // (vitest, the integration ones against the Docker Engine), then end-to-end tests (Playwright
 // driving Chromium against the real server). Prints one closing line: "N passed, N failed".
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -25,6 +25,9 @@ if (!existsSync(join(root, 'node_modules'))) run('npm', ['ci', '--no-audit', '--
 run('npm', ['run', '--silent', 'build']);
 run('npm', ['run', '--silent', 'lint']);
 run('bash', ['docker/build.sh']);
+// The decks' own images (slides/<deck>/images/…), cached like the lecture's.
+const decks = readdirSync(join(root, 'slides')).filter((d) => existsSync(join(root, 'slides', d, 'slides.md')));
+run('node', ['scripts/images.mjs', ...decks.map((d) => `slides/${d}`)]);
 
 const vitestOk = run('npx', ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile=${join(results, 'vitest.json')}`], { mayFail: true });
 const e2eOk = run('npx', ['playwright', 'test'], { mayFail: true });

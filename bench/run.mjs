@@ -2,10 +2,12 @@
 // Benchmarks of the real server on the real Docker Engine: `npm run bench`.
 // Starts apps/server/dist/main.js as a child process (so its memory is its own), drives it with
 // WebSocket clients from this process, and writes the figures to docs/benchmarks.md.
-//   BENCH_VIEWERS=100 BENCH_SANDBOXES=20 npm run bench
-import { spawn } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
-import { cpus, totalmem } from 'node:os';
+//   BENCH_VIEWERS=100 BENCH_SANDBOXES=20 BENCH_RUNTIME_SANDBOXES=30 npm run bench
+// The last part compares the audience sandbox under runc and under gVisor (runsc), side by side,
+// when the engine has runsc registered (scripts/add-gvisor.sh).
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { LectureClient } from '@lecture/client';
@@ -16,6 +18,7 @@ const PORT = Number(process.env.BENCH_PORT ?? 8290);
 const SECRET = 'bench-presenter-secret-01';
 const VIEWERS = Number(process.env.BENCH_VIEWERS ?? 100);
 const SANDBOXES = Number(process.env.BENCH_SANDBOXES ?? 20);
+const RUNTIME_SANDBOXES = Number(process.env.BENCH_RUNTIME_SANDBOXES ?? 30);
 const base = `http://127.0.0.1:${PORT}`;
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -88,19 +91,25 @@ class Client {
   }
 }
 
-async function startServer() {
+async function startServer(extraEnv = {}) {
   const child = spawn(process.execPath, [join(root, 'apps/server/dist/main.js')], {
     cwd: root,
-    env: { ...process.env, PORT: String(PORT), HOST: '127.0.0.1', LECTURE_SECRET: SECRET },
+    env: { ...process.env, PORT: String(PORT), HOST: '127.0.0.1', LECTURE_SECRET: SECRET, ...extraEnv },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
-  for (let i = 0; i < 100; i++) {
+  let exited = false;
+  child.once('exit', () => {
+    exited = true;
+  });
+  // Readiness, not a figure: a busy machine may take a while to load the deck and reach the engine.
+  for (let i = 0; i < 600 && !exited; i++) {
     try {
       if ((await fetch(`${base}/api/health`)).ok) return child;
     } catch {}
     await sleep(100);
   }
-  throw new Error('the server did not start');
+  child.kill('SIGTERM');
+  throw new Error(exited ? 'the server exited at start (is the port free?)' : 'the server did not start');
 }
 
 const results = [];
@@ -109,6 +118,7 @@ const record = (name, value, note = '') => {
   console.log(`${name.padEnd(58)} ${value}${note ? `  (${note})` : ''}`);
 };
 
+const loadAtStart = loadavg()[0];
 const server = await startServer();
 try {
   record('server RSS, idle after start', mib(rss(server.pid)));
@@ -202,6 +212,125 @@ try {
   await new Promise((r) => server.once('exit', r));
 }
 
+/** Memory charged to a container's cgroup on the host (for gVisor: its kernel, gofer and all). */
+function containerMemory(id) {
+  const v1 = `/sys/fs/cgroup/memory/docker/${id}/memory.usage_in_bytes`;
+  if (existsSync(v1)) return Number(readFileSync(v1, 'utf8'));
+  const v2 = `/sys/fs/cgroup/system.slice/docker-${id}.scope/memory.current`;
+  if (existsSync(v2)) return Number(readFileSync(v2, 'utf8'));
+  return Number.NaN;
+}
+
+/** The audience sandbox under one runtime: a server of its own, students over loopback. */
+async function sandboxCost(runtimeEnv) {
+  const srv = await startServer(runtimeEnv);
+  const figures = {};
+  try {
+    const health = await (await fetch(`${base}/api/health`)).json();
+    figures.gvisor = health.backend?.isolation?.gvisor === true;
+    let n = 0;
+    const student = async () => {
+      const c = new Client({ clientId: `bench-rt-${process.pid}-${String(n++).padStart(6, '0')}` });
+      await c.ready;
+      return c;
+    };
+    const prompt = [];
+    for (let i = 0; i < 6; i++) {
+      const c = await student();
+      const t0 = performance.now();
+      c.open('my-sandbox', 'sandbox', 'sandbox');
+      await c.until(() => /\$ $/.test(c.text));
+      prompt.push(performance.now() - t0);
+      c.end();
+      c.close();
+    }
+    figures.prompt = prompt;
+    const typist = await student();
+    typist.open('my-sandbox', 'sandbox', 'sandbox');
+    await typist.until(() => /\$ $/.test(typist.text));
+    const echo = [];
+    for (let i = 0; i < 40; i++) {
+      const mark = `k${i}x`;
+      const t0 = performance.now();
+      typist.input(mark);
+      await typist.until(() => typist.text.endsWith(mark));
+      echo.push(performance.now() - t0);
+    }
+    typist.input('\x15');
+    figures.echo = echo;
+    typist.end();
+    typist.close();
+    await sleep(2000);
+    // RUNTIME_SANDBOXES students at once (the server starts two at a time), then left idle.
+    const students = [];
+    for (let i = 0; i < RUNTIME_SANDBOXES; i++) students.push(await student());
+    const t0 = performance.now();
+    for (const s of students) s.open('my-sandbox', 'sandbox', 'sandbox');
+    figures.burst = await Promise.all(
+      students.map(async (s) => {
+        await s.until(() => /\$ $/.test(s.text), 600_000);
+        return performance.now() - t0;
+      }),
+    );
+    await sleep(3000);
+    const ids = execFileSync('docker', ['ps', '-q', '--no-trunc', '--filter', `label=org.lecture.server-pid=${srv.pid}`, '--filter', 'label=org.lecture.environment=sandbox'], {
+      encoding: 'utf8',
+    })
+      .split('\n')
+      .filter(Boolean);
+    const memory = ids.map(containerMemory).filter((m) => Number.isFinite(m));
+    figures.memory = memory.reduce((a, b) => a + b, 0) / Math.max(1, memory.length);
+    figures.runtime = ids[0] ? execFileSync('docker', ['inspect', '-f', '{{.HostConfig.Runtime}}', ids[0]], { encoding: 'utf8' }).trim() : '?';
+    for (const s of students) {
+      s.end();
+      s.close();
+    }
+  } finally {
+    srv.kill('SIGTERM');
+    await new Promise((r) => srv.once('exit', r));
+  }
+  return figures;
+}
+
+const engineRuntimes = Object.keys(JSON.parse(execFileSync('docker', ['info', '--format', '{{json .Runtimes}}'], { encoding: 'utf8' })));
+let runtimeTable = '';
+if (engineRuntimes.includes('runsc')) {
+  console.log(`\nthe audience sandbox under runc and under gVisor (${RUNTIME_SANDBOXES} at once):`);
+  const runc = await sandboxCost({ LECTURE_GVISOR_RUNTIME: 'off' });
+  const gvisor = await sandboxCost({});
+  if (runc.runtime !== 'runc' || gvisor.runtime !== 'runsc') throw new Error(`expected runc and runsc, got ${runc.runtime} and ${gvisor.runtime}`);
+  const row = (what, a, b, ratio) => `| ${what} | ${a} | ${b} | ${ratio} |`;
+  const x = (a, b) => `${(b / a).toFixed(2)}×`;
+  const rows = [
+    row('open → first prompt (median of 6)', ms(pct(runc.prompt, 50)), ms(pct(gvisor.prompt, 50)), x(pct(runc.prompt, 50), pct(gvisor.prompt, 50))),
+    row('keystroke → echo (median / p95 of 40)', `${ms(pct(runc.echo, 50))} / ${ms(pct(runc.echo, 95))}`, `${ms(pct(gvisor.echo, 50))} / ${ms(pct(gvisor.echo, 95))}`, x(Math.max(1, pct(runc.echo, 50)), Math.max(1, pct(gvisor.echo, 50)))),
+    row(`${RUNTIME_SANDBOXES} sandboxes at once: first ready`, ms(Math.min(...runc.burst)), ms(Math.min(...gvisor.burst)), x(Math.min(...runc.burst), Math.min(...gvisor.burst))),
+    row(`${RUNTIME_SANDBOXES} sandboxes at once: median ready`, ms(pct(runc.burst, 50)), ms(pct(gvisor.burst, 50)), x(pct(runc.burst, 50), pct(gvisor.burst, 50))),
+    row(`${RUNTIME_SANDBOXES} sandboxes at once: last ready`, ms(Math.max(...runc.burst)), ms(Math.max(...gvisor.burst)), x(Math.max(...runc.burst), Math.max(...gvisor.burst))),
+    row('memory per idle sandbox (its cgroup, host side)', mib(runc.memory), mib(gvisor.memory), x(runc.memory, gvisor.memory)),
+  ];
+  for (const r of rows) console.log(r);
+  runtimeTable = `
+## The audience sandbox under runc and under gVisor
+
+The same server and sandbox environment, once with \`LECTURE_GVISOR_RUNTIME=off\` (runc) and once
+with gVisor (runsc ${execFileSync('runsc', ['--version'], { encoding: 'utf8' }).split('\n')[0].replace(/^runsc version /, '')}, ptrace platform); students are audience sockets opening their own sandbox.
+
+| what | runc | gVisor (runsc) | gVisor / runc |
+| --- | --- | --- | --- |
+${rows.join('\n')}
+
+- *open → first prompt* under gVisor includes booting its kernel (the sentry) and the gofer
+  for every new sandbox; \`docker exec\` into it is slower too.
+- *memory* is what the host charges to each container's cgroup: for gVisor that includes its
+  kernel and page cache, for runc only the shell's processes.
+- The server starts two sandboxes at a time (\`startConcurrency\`), so the last of the burst
+  waits for all the others.
+`;
+} else {
+  console.log('\nno runsc runtime registered: the runc / gVisor comparison is skipped (scripts/add-gvisor.sh adds it)');
+}
+
 const date = new Date().toISOString().slice(0, 10);
 const table = results.map((r) => `| ${r.name} | ${r.value} | ${r.note} |`).join('\n');
 const doc = `# Benchmarks
@@ -209,6 +338,8 @@ const doc = `# Benchmarks
 Measured with \`npm run bench\` (bench/run.mjs) on ${date}: ${cpus().length} cores (${cpus()[0]?.model ?? 'unknown'}),
 ${mib(totalmem())} of memory, Docker Engine on the same machine, the server as a child process, clients
 from the bench process over loopback. Each client acknowledges output as the browser does.
+Load average (1 min) ${loadAtStart.toFixed(1)} at the start and ${loadavg()[0].toFixed(1)} at the end: figures
+taken while other work runs on the machine are slower than a quiet lecture machine's.
 
 | what | figure | note |
 | --- | --- | --- |
@@ -221,7 +352,8 @@ How to read them:
   more than 100 000 unacknowledged characters, so the server never buffers a flood.
 - *fan-out* is the time from the presenter's keystroke to the output on the last of the viewers.
 - the *sandbox burst* starts two containers at a time (\`startConcurrency\`), so the last student
-  waits longest; the server never starts them all at once.
-`;
+  waits longest; the server never starts them all at once. The sandboxes above run under gVisor
+  where the engine has it (they did here), like a lecture's.
+${runtimeTable}`;
 writeFileSync(join(root, 'docs/benchmarks.md'), doc);
 console.log('\nwritten to docs/benchmarks.md');

@@ -202,7 +202,7 @@ export class DockerBackend implements ContainerBackend {
     if (env.lifecycle === 'per-session') {
       // When the container dies under it (a memory hog under gVisor takes the whole sandbox),
       // `docker exec` can hang instead of ending: end the shell with the container. A long
-      // poll; removing the container ends it too.
+      // poll, deliberately not bounded by the API timeout; removing the container ends it.
       this.docker
         .getContainer(containerId)
         .wait()
@@ -304,7 +304,7 @@ export class DockerBackend implements ContainerBackend {
     // shell that failed is given up to 2 s for that (a plain `exit` is not kept waiting).
     for (let attempt = 0; attempt < (exitCode === 0 ? 1 : 10); attempt++) {
       try {
-        const { State } = await this.docker.getContainer(containerId).inspect();
+        const { State } = await this.api('inspect a container', this.docker.getContainer(containerId).inspect());
         if (State.OOMKilled) {
           return `The sandbox ran out of memory (its limit is ${Math.round(env.limits.memoryBytes / 1024 / 1024)} MiB) and was stopped.`;
         }

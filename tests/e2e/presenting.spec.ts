@@ -24,7 +24,8 @@ test('S opens the speaker view with the notes, a timer and the next slide, and i
   await gotoSlide(page, 'demo-tutorial-detach');
   await expect(popup.locator('.speaker-controls-notes')).toContainText('Do not let go of Ctrl');
   const current = popup.frameLocator('#current-slide iframe');
-  await expect(current.locator('section#demo-tutorial-detach [data-terminal-state="placeholder"]')).toBeVisible();
+  // The live terminal is mirrored there (read from the deck's window: still no socket, no shell).
+  await expect(current.locator('section#demo-tutorial-detach [data-terminal-state="mirror"]')).toBeVisible();
   await popup.waitForTimeout(1000);
   expect(sockets).toEqual([]);
   await popup.close();

@@ -5,6 +5,7 @@ import type { RevealApi } from 'reveal.js';
 import RevealNotes from 'reveal.js/plugin/notes';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { PageMode } from '../mode';
+import { installBridge } from './bridge';
 import { DeckContext, type DeckContextValue } from './context';
 import { PresenterBar } from './PresenterBar';
 import { SlideBody } from './SlideBody';
@@ -111,6 +112,15 @@ export function DeckView({ deck, client, mode }: DeckViewProps) {
   useEffect(() => {
     document.documentElement.dataset.role = role ?? 'unknown';
   }, [role]);
+
+  // The presenter's speaker view (a popup of `?receiver` iframes) reads the live terminals and
+  // the polls' running counts from this window: see bridge.ts.
+  const hallRef = useRef(hall);
+  hallRef.current = hall;
+  useEffect(() => {
+    if (role !== 'presenter' || mode.receiver) return;
+    return installBridge((id) => hallRef.current.polls.get(id));
+  }, [role, mode.receiver]);
 
   const config = useMemo(
     () => ({

@@ -1,7 +1,8 @@
 import type { TerminalBlock } from '@lecture/slides';
 import { ReplayPane, TerminalPane, type TerminalPaneHandle, type PaneState } from '@lecture/terminal';
-import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { type CSSProperties, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { pageMode } from '../mode';
+import { useBridged } from './bridge';
 import { useDeck } from './context';
 import { STATIC_BUILD, recordingUrl, useBackendProblem } from './replay';
 
@@ -180,6 +181,8 @@ export function LiveTerminal({
             onStateChange={onState}
             onRecording={(on, file) => setRecordingFile({ on, ...(file ? { file } : {}) })}
           />
+        ) : receiver ? (
+          <SpeakerMirror pane={block.pane} />
         ) : (
           <div className="terminal-placeholder" data-pane={block.pane} data-terminal-state="placeholder">
             Live terminal “{block.title ?? block.pane}” ({block.env})
@@ -192,6 +195,24 @@ export function LiveTerminal({
             ? 'Click to type · Ctrl+] back to the slides'
             : 'The lecturer’s terminal, live (read-only)'}
         </div>
+      )}
+    </div>
+  );
+}
+
+/**
+ * In the speaker view: the deck's live terminal, mirrored read-only as text (from the deck's
+ * own window, see bridge.ts: no socket, no shell), fitted to the pane like a replay's screen.
+ */
+function SpeakerMirror({ pane }: { pane: string }) {
+  const screen = useBridged((bridge) => bridge.screen(pane));
+  const style = { '--cols': screen?.cols ?? 80, '--rows': screen?.rows.length ?? 24 } as CSSProperties;
+  return (
+    <div className="terminal-mirror" data-pane={pane} data-terminal-state={screen ? 'mirror' : 'waiting'} style={style}>
+      {screen ? (
+        <pre className="terminal-mirror__text">{screen.rows.join('\n')}</pre>
+      ) : (
+        <div className="terminal-mirror__wait">Live terminal: shown here while the deck shows it.</div>
       )}
     </div>
   );

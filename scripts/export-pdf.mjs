@@ -59,6 +59,8 @@ try {
     { timeout: 60_000 },
   );
   await page.evaluate(() => document.fonts.ready.then(() => undefined));
+  // Long code blocks have shrunk until every line is on its page (the deck's codeFit.ts).
+  await page.waitForFunction(() => document.documentElement.dataset.codeFitted === 'true', undefined, { timeout: 60_000 });
   const info = await page.evaluate(() => ({
     pages:
       document.querySelectorAll('.reveal .slides .pdf-page').length +

@@ -34,6 +34,17 @@ test('npm run export:pdf: one page per slide, section titles, and the demos’ r
   const all = spawnSync('pdftotext', [pdf, '-'], { encoding: 'utf8' }).stdout;
   const sections = new Set(deck.slides.flatMap((s) => (s.section ? [s.section] : [])));
   for (const section of sections) expect(all.toUpperCase(), section).toContain(section.toUpperCase());
+  // A long file is whole across its slides: every line of the DuMuX Dockerfile is on a page.
+  const bare = (text: string) => text.replace(/\s+/g, '');
+  const dockerfile = readFileSync(join(root, 'docker/examples/dumux/Dockerfile'), 'utf8').split('\n').map(bare).filter(Boolean);
+  const allBare = bare(all);
+  for (const line of dockerfile) expect(allBare, line).toContain(line);
+  // On paper a poll is its question and options, not "0 answers" and buttons.
+  const poll = deck.slides.find((s) => s.id === 'what-is-docker-poll') as Slide;
+  const pollPage = squash(pageText(poll.index + 1));
+  expect(pollPage).toContain('What is Docker?');
+  expect(pollPage).toContain('A live poll in the lecture');
+  expect(pollPage).not.toMatch(/\d+ answers?\b|Reveal results/);
   // Links stay links.
   expect(readFileSync(pdf).includes('/URI')).toBe(true);
 
@@ -85,6 +96,12 @@ test('npm run export:static: the deck as static files, every terminal a replay, 
     expect(new Set(states)).toEqual(new Set(['replay']));
     await expect(page.locator('[data-pane]:not([data-replay-duration])')).toHaveCount(0);
     expect(sockets).toEqual([]);
+    // No room to vote in a static copy: the poll is a question with its options.
+    await page.goto(`${server.url}/#/what-is-docker-poll`);
+    const poll = page.locator('section#what-is-docker-poll .poll');
+    await expect(poll).toHaveClass(/poll--offline/);
+    await expect(poll.locator('button')).toHaveCount(0);
+    await expect(poll).not.toContainText('answers');
   } finally {
     await server.close();
   }

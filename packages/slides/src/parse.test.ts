@@ -206,6 +206,20 @@ describe('markdown', () => {
 });
 
 describe('includes', () => {
+  it('includes only lines=FROM-TO of a file, and refuses a range outside it', () => {
+    const file = 'L1\nL2\nL3\nL4\n';
+    const d = parseDeck(`${FRONT}\n<!-- slide id="a" -->\n\`\`\`text file=x.txt lines=2-3\n\`\`\`\n`, { readFile: () => file });
+    const out = html(only(d.slides));
+    expect(out).toContain('L2');
+    expect(out).toContain('L3');
+    expect(out).not.toContain('L1');
+    expect(out).not.toContain('L4');
+    for (const bad of ['3-2', '0-2', '2-5', 'x']) {
+      const e = deckError(`${FRONT}\n<!-- slide id="a" -->\n\`\`\`text file=x.txt lines=${bad}\n\`\`\`\n`, { readFile: () => file });
+      expect(e.message).toMatch(/lines=/);
+    }
+  });
+
   it('replaces a file= fence with the file, highlighted in the fence language', () => {
     const read: string[] = [];
     const d = parseDeck(`${FRONT}\n<!-- slide id="a" -->\n\`\`\`dockerfile file=docker/x/Dockerfile\nignored body\n\`\`\`\n`, {

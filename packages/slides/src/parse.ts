@@ -14,7 +14,10 @@ import {
 import { parseYaml, validate, type YamlSource } from './yaml.js';
 
 export interface ParseOptions {
-  /** Reads a file for ```lang file=path fences; without it such fences are errors. */
+  /**
+   * Reads a file for ```lang file=path fences (optionally `lines=FROM-TO`, 1-based and inclusive,
+   * to show a long file across slides); without it such fences are errors.
+   */
   readonly readFile?: (path: string) => string;
   /** The source's file name, as errors show it (`slides/x/slides.md:12: …`). */
   readonly file?: string;
@@ -330,7 +333,18 @@ export function parseDeck(source: string, options: ParseOptions = {}): Deck {
             const why = error instanceof Error && /outside/.test(error.message) ? ` (${error.message})` : '';
             throw new DeckError(`slide "${id}": cannot read ${include}${why}`, fenceLine, file);
           }
-          (token as Tokens.Code).text = content.replace(/\n$/, '');
+          content = content.replace(/\n$/, '');
+          // `lines=FROM-TO`: one part of a long file, so that a file can be shown whole across slides.
+          const range = params.get('lines');
+          if (range) {
+            const all = content.split('\n');
+            const [from, to] = (/^(\d+)-(\d+)$/.exec(range) ?? []).slice(1).map(Number) as [number?, number?];
+            if (!from || !to || to < from || to > all.length) {
+              throw new DeckError(`slide "${id}": lines=${range} must be FROM-TO within the ${all.length} lines of ${include}`, fenceLine, file);
+            }
+            content = all.slice(from - 1, to).join('\n');
+          }
+          (token as Tokens.Code).text = content;
           (token as Tokens.Code).lang = kind;
         }
         pending.push(token);

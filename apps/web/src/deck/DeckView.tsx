@@ -6,6 +6,7 @@ import RevealNotes from 'reveal.js/plugin/notes';
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import type { PageMode } from '../mode';
 import { installBridge } from './bridge';
+import { fitCodeForPrint } from './codeFit';
 import { DeckContext, type DeckContextValue } from './context';
 import { PresenterBar } from './PresenterBar';
 import { SlideBody } from './SlideBody';
@@ -60,8 +61,9 @@ export function DeckView({ deck, client, mode }: DeckViewProps) {
       setCurrent(reveal.getIndices().h);
       currentId.current = reveal.getCurrentSlide()?.id;
       document.documentElement.dataset.deckReady = 'true';
+      if (mode.print) void fitCodeForPrint();
     },
-    [announce],
+    [announce, mode.print],
   );
 
   // npm run dev: a new version of the deck (reveal has synced its slides by now) keeps the page

@@ -1,6 +1,7 @@
 import type { Block, Slide } from '@lecture/slides';
 import type { TerminalPaneHandle } from '@lecture/terminal';
 import { useRef, useState } from 'react';
+import { useLongCode } from './codeFit';
 import { ConsoleSteps } from './ConsoleSteps';
 import { useDeck } from './context';
 import { LiveTerminal } from './LiveTerminal';
@@ -9,7 +10,9 @@ import { Poll } from './Poll';
 /** One slide's content, laid out: text (and commands) on one side, the terminal on the other. */
 export function SlideBody({ slide, active }: { slide: Slide; active: boolean }) {
   const panes = useRef(new Map<string, TerminalPaneHandle>());
-  const { role, sandboxEnv } = useDeck();
+  const { role, sandboxEnv, print } = useDeck();
+  const contentRef = useRef<HTMLDivElement>(null);
+  useLongCode(contentRef, !print);
   // On a "try it" slide a student chooses between the lecturer's terminal and a sandbox of their own.
   const [own, setOwn] = useState(false);
   const tryIt = slide.try === 'sandbox' && role === 'audience';
@@ -34,10 +37,10 @@ export function SlideBody({ slide, active }: { slide: Slide; active: boolean }) 
         return null;
     }
   });
-  if (terminals.length === 0) return <div className="slide-content">{body}</div>;
+  if (terminals.length === 0) return <div className="slide-content" ref={contentRef}>{body}</div>;
   return (
     <div className="slide-grid">
-      <div className="slide-content">{body}</div>
+      <div className="slide-content" ref={contentRef}>{body}</div>
       <div className="slide-terminals">
         {tryIt && (
           <div className="try-tabs" role="tablist">

@@ -13,6 +13,9 @@ import { SlideBody } from './SlideBody';
 import { useConnection } from './useConnection';
 import { useHall } from './useHall';
 
+/** The background of title and section-divider slides (theme.css paints its gradient on top). */
+const DARK_SLIDE = '#0f1c33';
+
 export interface DeckViewProps {
   readonly deck: DeckData;
   readonly client: LectureClient | undefined;
@@ -155,6 +158,8 @@ export function DeckView({ deck, client, mode }: DeckViewProps) {
             id={slide.id}
             className={[`layout-${slide.layout}`, ...slide.classes].join(' ')}
             data-section={slide.section}
+            // Title and section dividers are dark (theme.css): reveal then uses light arrows.
+            {...(slide.classes.some((c) => c === 'title' || c === 'section-title') ? { 'data-background-color': DARK_SLIDE } : {})}
           >
             <SlideBody slide={slide} active={slide.index === current} />
             {slide.section && <div className="slide-section">{slide.section}</div>}

@@ -24,11 +24,18 @@ export function SlideBody({ slide, active }: { slide: Slide; active: boolean }) 
   );
   const recordingOf = (pane: string) =>
     !demoPanes.has(pane) ? undefined : pane === [...demoPanes][0] ? slide.id : `${slide.id}--${pane}`;
+  // The slide's heading apart from its body, so that the body can be balanced in the space
+  // below the heading (theme.css) instead of hanging from the top of the slide.
+  const first = content[0];
+  const split = first?.kind === 'html' ? splitHeading(first.html) : undefined;
+  const heading = split?.heading ? <div className="slide-heading" dangerouslySetInnerHTML={{ __html: split.heading }} /> : null;
   const body = content.map((block, i) => {
     switch (block.kind) {
-      case 'html':
+      case 'html': {
         // The deck's own content, parsed and highlighted at build time.
-        return <div key={i} className="block-html" dangerouslySetInnerHTML={{ __html: block.html }} />;
+        const html = i === 0 && split ? split.rest : block.html;
+        return html.trim() ? <div key={i} className="block-html" dangerouslySetInnerHTML={{ __html: html }} /> : null;
+      }
       case 'console':
         return <ConsoleSteps key={i} block={block} panes={panes.current} slide={slide.id} />;
       case 'poll':
@@ -37,10 +44,20 @@ export function SlideBody({ slide, active }: { slide: Slide; active: boolean }) 
         return null;
     }
   });
-  if (terminals.length === 0) return <div className="slide-content" ref={contentRef}>{body}</div>;
+  if (terminals.length === 0) {
+    return (
+      <div className="slide-content" ref={contentRef}>
+        {heading}
+        <div className="slide-body">{body}</div>
+      </div>
+    );
+  }
   return (
     <div className="slide-grid">
-      <div className="slide-content" ref={contentRef}>{body}</div>
+      <div className="slide-content" ref={contentRef}>
+        {heading}
+        {body}
+      </div>
       <div className="slide-terminals">
         {tryIt && (
           <div className="try-tabs" role="tablist">
@@ -75,4 +92,11 @@ export function SlideBody({ slide, active }: { slide: Slide; active: boolean }) 
       </div>
     </div>
   );
+}
+
+/** The leading `<h1>`/`<h2>` of a slide's first HTML block, and what follows it. */
+export function splitHeading(html: string): { heading: string; rest: string } | undefined {
+  const match = /^\s*(<h([12])\b[^>]*>[\s\S]*?<\/h\2>)/.exec(html);
+  if (!match) return undefined;
+  return { heading: match[1] as string, rest: html.slice(match[0].length) };
 }

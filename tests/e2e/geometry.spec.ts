@@ -85,6 +85,8 @@ for (const [width, height] of [
     });
 
     test('A+ three times refits rows and columns inside the slide; A- then A+ returns the same grid', async ({ page }) => {
+      // Eight clicks, each waited on until the grid settles: time on a busy machine, not a figure.
+      test.setTimeout(300_000);
       await openDemo(page);
       const start = await settle(page);
       let g = start;

@@ -74,6 +74,8 @@ test('a short slide is balanced: its body sits in the middle of the space under 
 });
 
 test('title and section slides are designed: dark, centred, numbered parts, no tables', async ({ page }) => {
+  // A walk over six slides: time on a busy machine, not a figure.
+  test.setTimeout(300_000);
   await loginAsPresenter(page);
   const sections = await page.$$eval('.reveal .slides > section.section-title', (s) => s.map((e) => e.id));
   expect(sections.length).toBeGreaterThanOrEqual(4);

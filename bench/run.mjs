@@ -203,10 +203,78 @@ try {
   );
   record(`${SANDBOXES} sandboxes requested at once: first / median / last ready`, `${ms(Math.min(...readyAt))} / ${ms(pct(readyAt, 50))} / ${ms(Math.max(...readyAt))}`);
   record(`server RSS with ${SANDBOXES} sandboxes`, mib(rss(server.pid)));
+
+  // 6. The class runs `yes` in every sandbox: the lecturer's keystroke echo (sandbox output is
+  // rate-bounded where it enters the server, LECTURE_SANDBOX_OUTPUT_RATE).
+  const lecturer = new Client({ presenter: true });
+  await lecturer.ready;
+  lecturer.open('sandbox');
+  await lecturer.until(() => /\$ $/.test(lecturer.text));
+  for (const s of students) s.input('yes\r');
+  await sleep(3000);
+  const busyEcho = [];
+  for (let i = 0; i < 40; i++) {
+    const mark = `y${i}x`;
+    const t0 = performance.now();
+    lecturer.input(mark);
+    await lecturer.until(() => lecturer.text.endsWith(mark));
+    busyEcho.push(performance.now() - t0);
+    await sleep(50);
+  }
+  lecturer.input('\x15');
+  record(`keystroke → echo while ${SANDBOXES} sandboxes run yes (p50 / p95 / max)`, `${ms(pct(busyEcho, 50))} / ${ms(pct(busyEcho, 95))} / ${ms(Math.max(...busyEcho))}`);
+  record(`server RSS with ${SANDBOXES} sandboxes running yes`, mib(rss(server.pid)));
+  for (const s of students) s.input('\x03');
   for (const s of students) {
     s.end();
     s.close();
   }
+
+  // 7. Lying clients: sockets that acknowledge everything and never read, while the lecturer
+  // prints about 20 MB. Memory follows what is buffered for them (LECTURE_SOCKET_BUFFER_BYTES).
+  const LIARS = 100;
+  const liars = [];
+  for (let i = 0; i < LIARS; i++) {
+    const ws = new WebSocket(`ws://127.0.0.1:${PORT}/ws`);
+    await new Promise((r) => ws.once('open', r));
+    ws.send(JSON.stringify({ type: 'hello', protocol: 1 }));
+    ws.send(JSON.stringify({ type: 'open', channel: 1, pane: 'sandbox', env: 'sandbox', cols: 100, rows: 30 }));
+    liars.push(ws);
+  }
+  await sleep(1000);
+  for (const ws of liars) ws._socket.pause();
+  const lie = setInterval(() => {
+    for (const ws of liars) if (ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify({ type: 'ack', channel: 1, seq: Number.MAX_SAFE_INTEGER }));
+  }, 100);
+  let peak = 0;
+  const sampler = setInterval(() => {
+    peak = Math.max(peak, rss(server.pid));
+  }, 100);
+  const beforeLies = rss(server.pid);
+  lecturer.input('seq 1 3000000; echo LIES-$((6*7))\r');
+  await lecturer.until(() => lecturer.text.includes('LIES-42'), 600_000);
+  clearInterval(lie);
+  clearInterval(sampler);
+  record(`server RSS: ${LIARS} sockets that ack without reading, ~20 MB printed (before / peak)`, `${mib(beforeLies)} / ${mib(peak)}`);
+  for (const ws of liars) ws.terminate();
+  await sleep(2000);
+  record('server RSS after they closed', mib(rss(server.pid)));
+
+  // 8. Pastes: the client chunks and paces them within the server's input rate.
+  lecturer.input('stty -echo; while read -r l; do [ "$l" = END ] && echo PASTED-$((6*7)); done; stty echo\r');
+  await sleep(500);
+  for (const kib of [64, 256, 1024]) {
+    const body = `${'p'.repeat(99)}\r`.repeat(Math.ceil((kib * 1024) / 100)).slice(0, kib * 1024);
+    const t0 = performance.now();
+    lecturer.channel.input(`${body}END\r`);
+    await lecturer.until(() => lecturer.text.includes('PASTED-42'), 120_000);
+    record(`paste of ${kib} KiB: sent and read by the shell`, ms(performance.now() - t0), kib > 230 ? 'paced: 256 Ki burst, then 64 Ki/s' : 'within the burst');
+    lecturer.text = '';
+    await sleep(4500); // the input bucket refills
+  }
+  lecturer.input('\x03');
+  lecturer.end();
+  lecturer.close();
 } finally {
   server.kill('SIGTERM');
   await new Promise((r) => server.once('exit', r));
@@ -354,6 +422,13 @@ How to read them:
 - the *sandbox burst* starts two containers at a time (\`startConcurrency\`), so the last student
   waits longest; the server never starts them all at once. The sandboxes above run under gVisor
   where the engine has it (they did here), like a lecture's.
+- *echo while sandboxes run yes*: every student's sandbox may print 32 Ki characters/s after a
+  burst (\`LECTURE_SANDBOX_OUTPUT_RATE\`); beyond it their pty is paused where output enters the
+  server, so \`docker exec\` and dockerd stop streaming for them too.
+- *sockets that ack without reading*: each is cut off once its socket holds 256 KiB unsent
+  (\`LECTURE_SOCKET_BUFFER_BYTES\`), whatever it acknowledges.
+- *pastes*: the client sends 16 Ki-character frames within the server's input bucket (256 Ki
+  burst, then 64 Ki characters/s), so a large paste takes seconds instead of being refused.
 ${runtimeTable}`;
 writeFileSync(join(root, 'docs/benchmarks.md'), doc);
 console.log('\nwritten to docs/benchmarks.md');

@@ -38,7 +38,8 @@ const ROWS = Number(process.env.RECORD_ROWS ?? 39);
 const IDLE_CAP_SECONDS = 2;
 const QUIET_MS = 1000;
 /** A step whose program shows no prompt (e.g. `docker attach`) is done after this much quiet. */
-const QUIET_NO_PROMPT_MS = 4000;
+// Raised on a machine so busy that a shell takes longer than this to show its prompt.
+const QUIET_NO_PROMPT_MS = Number(process.env.RECORD_QUIET_NO_PROMPT_MS ?? 4000);
 const TYPE_DELAY_MS = 20;
 /** Output that means a step went wrong, unless the slide itself mentions it. */
 const FAILURE_PATTERNS = [

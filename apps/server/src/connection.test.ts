@@ -277,6 +277,51 @@ describe('bad input', () => {
   });
 });
 
+describe('the output path', () => {
+  it('output travels as binary frames; a lone chunk goes at once, a flood is joined per turn, byte-exact', async () => {
+    await start();
+    const { p, shell } = await presenterWithShell(1);
+    await p.next('output', (m) => m.data.includes('$ '));
+    const frames: { binary: boolean; at: number }[] = [];
+    p.ws.on('message', (_data, isBinary) => frames.push({ binary: isBinary, at: Date.now() }));
+    // A keystroke's echo: one chunk, one frame, no timer in between.
+    shell.emit('k');
+    const echo = await p.next('output', (m) => m.data === 'k');
+    expect(frames).toEqual([{ binary: true, at: expect.any(Number) }]);
+    await new Promise((resolve) => setImmediate(resolve));
+    // A flood: 200 small reads in one turn; the first goes at once, the rest in one frame.
+    frames.length = 0;
+    let printed = '';
+    for (let i = 0; i < 200; i++) {
+      const chunk = `line ${i} ✓ ${'x'.repeat(i % 17)}\r\n`;
+      printed += chunk;
+      shell.emit(chunk);
+    }
+    const last = await p.next('output', (m) => m.seq === echo.seq + printed.length);
+    const outputs = p.received.filter((m): m is Of<'output'> => m.type === 'output' && m.seq > echo.seq);
+    expect(outputs.map((o) => o.data).join('')).toBe(printed);
+    expect(outputs).toHaveLength(2);
+    expect(last.seq).toBe(echo.seq + printed.length);
+    expect(frames.every((f) => f.binary)).toBe(true);
+    expect(p.invalid).toBe(0);
+  });
+
+  it('no message overtakes the output held before it', async () => {
+    await start();
+    const { p, shell } = await presenterWithShell(1);
+    await p.next('output', (m) => m.data.includes('$ '));
+    await new Promise((resolve) => setImmediate(resolve));
+    shell.emit('first ');
+    shell.emit('held until the state');
+    shell.write('exit\r');
+    const state = await p.next('state', (m) => m.state === 'exited');
+    const order = p.received.map((m) => m.type);
+    const lastOutput = order.lastIndexOf('output');
+    expect(lastOutput).toBeLessThan(p.received.indexOf(state));
+    expect(p.received.filter((m): m is Of<'output'> => m.type === 'output').map((m) => m.data).join('')).toMatch(/first held until the state/);
+  });
+});
+
 describe('opening panes', () => {
   it('the presenter opens a pane, types, and sees the output', async () => {
     await start();

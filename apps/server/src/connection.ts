@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { EnvironmentSpec } from '@lecture/containers';
 import {
+  BinaryFrame,
   type ClientMessage,
   CloseCode,
   type ErrorCode,
@@ -47,8 +48,31 @@ export interface ConnectionOptions {
 
 /** Input a socket may send: a burst (a paste) and a steady rate well above any typist. */
 const { INPUT_BURST_CHARS, INPUT_CHARS_PER_SECOND } = Limits;
+/** A frame of coalesced output is sent once it holds this many characters. */
+const MAX_OUTPUT_FRAME_CHARS = 64 * 1024;
 /** A socket whose unsent output passes this is not reading: it is cut off, not buffered for. */
 const MAX_SOCKET_BUFFER_BYTES = 8 * 1024 * 1024;
+
+/**
+ * The UTF-8 of the last output chunk: a chunk fans out to every socket attached to its session
+ * (a hall of mirrors), each with its own channel number, so it is encoded once, not per socket.
+ */
+let lastChunk = '';
+let lastBytes = Buffer.alloc(0);
+
+/** An output message as a binary frame (layout: `BinaryFrame` in the protocol). */
+export function outputFrame(channel: number, seq: number, data: string): Buffer {
+  if (data !== lastChunk) {
+    lastChunk = data;
+    lastBytes = Buffer.from(data, 'utf8');
+  }
+  const frame = Buffer.allocUnsafe(BinaryFrame.HEADER_BYTES + lastBytes.length);
+  frame[0] = BinaryFrame.OUTPUT;
+  frame.writeUInt32BE(channel, 1);
+  frame.writeDoubleBE(seq, 5);
+  lastBytes.copy(frame, BinaryFrame.HEADER_BYTES);
+  return frame;
+}
 
 /** Prefix of the session keys of audience sandboxes. */
 export const SANDBOX_PREFIX = 'sandbox:';
@@ -71,6 +95,9 @@ export class Connection {
   private inputCheckedAt = Date.now();
   private readonly limits: ServerLimits;
   private readonly socketBuffer: SocketBuffer;
+  /** Output held during this turn of the event loop, per channel (see sendOutput). */
+  private readonly held = new Map<number, { parts: string[]; chars: number; seq: number }>();
+  private burst = false;
 
   constructor(private readonly options: ConnectionOptions) {
     const { socket } = options;
@@ -98,6 +125,13 @@ export class Connection {
   }
 
   private send(message: ServerMessage): void {
+    if (message.type === 'output') return this.sendOutput(message.channel, message.data, message.seq);
+    // Output held in this turn goes first: a message never overtakes the output before it.
+    this.flushOutput();
+    this.write(JSON.stringify(message));
+  }
+
+  private write(frame: string | Buffer): void {
     const socket = this.options.socket;
     if (this.closed || socket.readyState !== socket.OPEN) return;
     if (socket.bufferedAmount > MAX_SOCKET_BUFFER_BYTES) {
@@ -105,7 +139,48 @@ export class Connection {
       socket.terminate();
       return;
     }
-    socket.send(JSON.stringify(message));
+    socket.send(frame);
+  }
+
+  /**
+   * Output, nearly all the bytes, goes as binary frames. The first chunk after a quiet spell is
+   * sent at once (a keystroke's echo never waits for a timer); the chunks that follow it in the
+   * same turn of the event loop (a flood arrives as many small pty reads) are joined into one
+   * frame per channel at the end of the turn, for as long as the flood lasts.
+   */
+  private sendOutput(channel: number, data: string, seq: number): void {
+    if (!this.burst) {
+      this.write(outputFrame(channel, seq, data));
+      this.burst = true;
+      setImmediate(() => this.endOfTurn());
+      return;
+    }
+    const held = this.held.get(channel);
+    if (!held) {
+      this.held.set(channel, { parts: [data], chars: data.length, seq });
+      return;
+    }
+    held.parts.push(data);
+    held.chars += data.length;
+    held.seq = seq;
+    if (held.chars >= MAX_OUTPUT_FRAME_CHARS) this.flushOutput();
+  }
+
+  private endOfTurn(): void {
+    if (this.held.size === 0) {
+      this.burst = false;
+      return;
+    }
+    this.flushOutput();
+    setImmediate(() => this.endOfTurn());
+  }
+
+  private flushOutput(): void {
+    if (this.held.size === 0) return;
+    for (const [channel, held] of this.held) {
+      this.write(outputFrame(channel, held.seq, held.parts.length === 1 ? (held.parts[0] as string) : held.parts.join('')));
+    }
+    this.held.clear();
   }
 
   /** Token bucket for `input`: false when this socket sends more than anyone types or pastes. */

@@ -40,6 +40,8 @@ export class Screen {
   /** Skipping the stream until the parser is idle; then it rebuilds. */
   private behind = false;
   private disposed = false;
+  /** Output of this turn, not yet handed to the terminal (see write). */
+  private pending: string[] = [];
   /** Times the screen fell behind and was rebuilt (tests, logs). */
   rebuilds = 0;
 
@@ -65,7 +67,21 @@ export class Screen {
     return this.behind;
   }
 
+  /**
+   * Output is handed to the headless terminal once per turn of the event loop, joined, instead
+   * of once per pty read: a flood of 4 KiB reads costs one write and one parse callback per turn.
+   * What is still pending is not in `parsed`, so a snapshot meanwhile is completed from the ring
+   * (Session.catchUp), and stays exact.
+   */
   write(data: string): void {
+    this.pending.push(data);
+    if (this.pending.length === 1) setImmediate(() => this.drain());
+  }
+
+  private drain(): void {
+    if (this.pending.length === 0) return;
+    const data = this.pending.length === 1 ? (this.pending[0] as string) : this.pending.join('');
+    this.pending = [];
     this.written += data.length;
     if (this.behind || this.disposed) return;
     if (this.written - this.parsed > this.maxLag) return this.fallBehind();
@@ -88,7 +104,10 @@ export class Screen {
   private rebuild(): void {
     if (this.disposed) return;
     this.rebuilds++;
-    const recent = this.options.recent?.(REBUILD_CHARS) ?? { data: '', end: this.written };
+    const recent = this.options.recent?.(REBUILD_CHARS) ?? { data: '', end: this.written + this.pendingChars() };
+    // The newest output includes what this turn still holds: it is not written twice.
+    this.pending = [];
+    this.written = recent.end;
     this.terminal.reset();
     this.behind = false;
     const end = recent.end;
@@ -97,7 +116,15 @@ export class Screen {
     });
   }
 
+  private pendingChars(): number {
+    let chars = 0;
+    for (const p of this.pending) chars += p.length;
+    return chars;
+  }
+
   resize(cols: number, rows: number): void {
+    // What was printed before the resize was printed for the old size.
+    this.drain();
     this.terminal.resize(cols, rows);
   }
 
@@ -108,6 +135,7 @@ export class Screen {
 
   /** Resolves once everything written so far is parsed (tests, orderly shutdown). */
   flush(): Promise<void> {
+    this.drain();
     return new Promise((resolve) => {
       const settle = () => (this.behind ? setTimeout(settle, 5) : this.terminal.write('', resolve));
       settle();

@@ -1,12 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import {
+  BinaryFrame,
   ErrorCodeSchema,
   type ClientMessageInput,
   FlowControl,
   Limits,
   PROTOCOL_VERSION,
   type ServerMessage,
+  decodeServerFrame,
   encode,
+  encodeOutputFrame,
   parseClientMessage,
   parseServerMessage,
 } from './index.js';
@@ -232,5 +235,28 @@ describe('constants', () => {
   it('lets the largest input fit in one frame', () => {
     const frame = encode({ type: 'input', channel: 1_000_000, data: 'x'.repeat(Limits.MAX_INPUT_CHARS) });
     expect(Buffer.byteLength(frame)).toBeLessThanOrEqual(Limits.MAX_FRAME_BYTES);
+  });
+});
+
+describe('binary output frames (protocol 2)', () => {
+  it('round-trip channel, seq and text exactly, multibyte included', () => {
+    const text = 'héllo ✓ 😀 \x1b[31mred\x1b[0m\r\n';
+    const frame = encodeOutputFrame(7, 123_456_789_012, text);
+    expect(frame.length).toBe(BinaryFrame.HEADER_BYTES + new TextEncoder().encode(text).length);
+    expect(decodeServerFrame(frame)).toEqual({ ok: true, message: { type: 'output', channel: 7, seq: 123_456_789_012, data: text } });
+    // As a browser gets it: an ArrayBuffer.
+    const copy = frame.slice().buffer;
+    expect(decodeServerFrame(copy)).toMatchObject({ ok: true, message: { data: text } });
+  });
+
+  it('refuse short frames, unknown kinds and impossible headers', () => {
+    expect(decodeServerFrame(new Uint8Array(5)).ok).toBe(false);
+    const unknown = encodeOutputFrame(1, 1, 'x');
+    unknown[0] = 9;
+    expect(decodeServerFrame(unknown)).toMatchObject({ ok: false, error: expect.stringMatching(/kind/) });
+    const badSeq = encodeOutputFrame(1, 1, 'x');
+    new DataView(badSeq.buffer).setFloat64(5, 1.5);
+    expect(decodeServerFrame(badSeq).ok).toBe(false);
+    expect(decodeServerFrame(42).ok).toBe(false);
   });
 });

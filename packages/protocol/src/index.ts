@@ -9,7 +9,7 @@
 import { z } from 'zod';
 
 /** Bumped on any incompatible change; the handshake refuses a mismatch with a clear error. */
-export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 2;
 
 /** Path of the WebSocket endpoint on the deck's own origin. */
 export const WS_PATH = '/ws';
@@ -364,10 +364,73 @@ export function parseServerMessage(raw: string): ParseResult<ServerMessage> {
   return parseWith(ServerMessageSchema, raw);
 }
 
-/** Validate a WebSocket frame from the server, whatever the platform handed over. Never throws. */
+/**
+ * Output travels as binary frames (protocol 2): no JSON escaping on the server, no JSON or
+ * schema parsing in the browser, for the one message that carries nearly all the bytes.
+ *
+ *     byte 0      kind (1 = output)
+ *     bytes 1-4   channel, uint32 big-endian
+ *     bytes 5-12  seq, float64 big-endian (an integer: characters since the session started)
+ *     bytes 13-   the output, UTF-8
+ *
+ * `seq` still counts characters (UTF-16 code units) of the decoded text, as in protocol 1.
+ */
+export const BinaryFrame = { OUTPUT: 1, HEADER_BYTES: 13 } as const;
+
+interface Utf8 {
+  encode(text: string): Uint8Array;
+  decode(bytes: Uint8Array): string;
+}
+let utf8: Utf8 | undefined;
+/** TextEncoder/TextDecoder without DOM or Node types (both platforms have them). */
+function textCodec(): Utf8 {
+  if (!utf8) {
+    const g = globalThis as unknown as { TextEncoder: new () => Utf8; TextDecoder: new () => Utf8 };
+    const encoder = new g.TextEncoder();
+    const decoder = new g.TextDecoder();
+    utf8 = { encode: (text) => encoder.encode(text), decode: (bytes) => decoder.decode(bytes) };
+  }
+  return utf8;
+}
+
+/** Write an output frame's header into the first `BinaryFrame.HEADER_BYTES` bytes of `frame`. */
+export function writeOutputHeader(frame: Uint8Array, channel: number, seq: number): void {
+  const view = new DataView(frame.buffer, frame.byteOffset, BinaryFrame.HEADER_BYTES);
+  view.setUint8(0, BinaryFrame.OUTPUT);
+  view.setUint32(1, channel);
+  view.setFloat64(5, seq);
+}
+
+/** An output message as a binary frame (the server has a faster path for the same layout). */
+export function encodeOutputFrame(channel: number, seq: number, data: string): Uint8Array {
+  const text = textCodec().encode(data);
+  const frame = new Uint8Array(BinaryFrame.HEADER_BYTES + text.length);
+  writeOutputHeader(frame, channel, seq);
+  frame.set(text, BinaryFrame.HEADER_BYTES);
+  return frame;
+}
+
+function decodeBinary(bytes: Uint8Array): ParseResult<ServerMessage> {
+  if (bytes.length < BinaryFrame.HEADER_BYTES) return { ok: false, error: 'binary frame too short' };
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (view.getUint8(0) !== BinaryFrame.OUTPUT) return { ok: false, error: `unknown binary frame kind ${view.getUint8(0)}` };
+  const channel = view.getUint32(1);
+  const seq = view.getFloat64(5);
+  if (channel > 1_000_000 || !Number.isSafeInteger(seq) || seq < 0) return { ok: false, error: 'invalid output frame header' };
+  const data = textCodec().decode(bytes.subarray(BinaryFrame.HEADER_BYTES));
+  return { ok: true, message: { type: 'output', channel, seq, data } };
+}
+
+/**
+ * Validate a WebSocket frame from the server, whatever the platform handed over: text (JSON,
+ * schema-checked) or binary (an output frame: ArrayBuffer in browsers, Buffer/Uint8Array in
+ * Node). Never throws.
+ */
 export function decodeServerFrame(data: unknown): ParseResult<ServerMessage> {
   if (typeof data === 'string') return parseServerMessage(data);
-  return { ok: false, error: 'binary frames are not part of this protocol version' };
+  if (data instanceof ArrayBuffer) return decodeBinary(new Uint8Array(data));
+  if (data instanceof Uint8Array) return decodeBinary(data);
+  return { ok: false, error: 'unsupported frame' };
 }
 
 export function encode(message: ClientMessageInput | ServerMessage): string {

@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadDeck } from '@lecture/slides';
+import { demoSteps, loadDeck, recordingName } from '@lecture/slides';
 import { FakeBackend, testEnvironment } from '@lecture/containers';
 import { parseCast } from '@lecture/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -99,8 +99,8 @@ describe.each(decks)('the recordings of slides/%s', (name) => {
 
   it('cover every demo slide, start with the screen at t=0 and hold real output', () => {
     const deck = loadDeck(join(root, 'slides', name), { repoRoot: root });
-    const demos = deck.slides.filter((s) => s.blocks.some((b) => b.kind === 'console' && b.lines.some((l) => l.kind === 'step')));
-    expect(casts.sort()).toEqual(demos.map((s) => `${s.id}.cast`).sort());
+    const names = deck.slides.flatMap((s) => [...demoSteps(s).keys()].map((pane) => `${recordingName(s, pane)}.cast`));
+    expect(casts.sort()).toEqual(names.sort());
     for (const name of casts) {
       const cast = parseCast(readFileSync(join(dir, name), 'utf8'));
       expect(cast.events[0]?.[0], name).toBe(0);

@@ -22,7 +22,7 @@ import type { Terminal as TerminalType } from '@xterm/headless';
 import { DockerBackend } from '@lecture/containers';
 import { LectureClient, type PaneChannel as ClientChannel } from '@lecture/client';
 import { WS_PATH, capIdle, formatCast, parseCast } from '@lecture/protocol';
-import { type Slide, type Step, loadDeckFolder, panesOf } from '@lecture/slides';
+import { type Slide, type Step, demoSteps, loadDeckFolder, panesOf, recordingName } from '@lecture/slides';
 import { WebSocket } from 'ws';
 import { startLectureServer } from '../app.js';
 import { newSecret } from '../auth.js';
@@ -208,16 +208,6 @@ interface Result {
   file?: string;
 }
 
-function stepsOf(slide: Slide): Map<string, Step[]> {
-  const byPane = new Map<string, Step[]>();
-  for (const block of slide.blocks) {
-    if (block.kind !== 'console') continue;
-    const steps = block.lines.flatMap((l) => (l.kind === 'step' ? [l.step] : []));
-    if (steps.length) byPane.set(block.pane, [...(byPane.get(block.pane) ?? []), ...steps]);
-  }
-  return byPane;
-}
-
 /** What the slide itself says (text, expected output, notes): errors it mentions are expected. */
 function slideText(slide: Slide): string {
   return slide.blocks
@@ -237,7 +227,7 @@ async function main(): Promise<number> {
   const folder = loadDeckFolder(config.deck, { repoRoot: config.repoRoot });
   const deck = folder.deck;
   const catalogue = folder.environments.map((e) => e.spec);
-  const demos = deck.slides.filter((s) => stepsOf(s).size > 0 && (only.length === 0 || only.includes(s.id)));
+  const demos = deck.slides.filter((s) => demoSteps(s).size > 0 && (only.length === 0 || only.includes(s.id)));
   if (demos.length === 0) {
     console.error(only.length ? `No demo slide named ${only.join(', ')}.` : 'The deck has no demo slides.');
     return 2;
@@ -251,7 +241,7 @@ async function main(): Promise<number> {
     return 2;
   }
   // Shared environments (the lab) start from their seeded state, as at the start of a lecture.
-  const used = new Set(demos.flatMap((s) => [...stepsOf(s).keys()].map((pane) => panes.get(pane))));
+  const used = new Set(demos.flatMap((s) => [...demoSteps(s).keys()].map((pane) => panes.get(pane))));
   for (const env of catalogue) {
     if (env.lifecycle === 'shared' && env.reset && used.has(env.id)) {
       log(`resetting ${env.id}…`);
@@ -287,9 +277,9 @@ async function main(): Promise<number> {
     await socket.ready();
     const channels = new Map<string, PaneChannel>();
     for (const slide of demos) {
-      for (const [pane, steps] of stepsOf(slide)) {
+      for (const [pane, steps] of demoSteps(slide)) {
         const env = panes.get(pane);
-        const name = pane === [...stepsOf(slide).keys()][0] ? slide.id : `${slide.id}--${pane}`;
+        const name = recordingName(slide, pane) ?? slide.id;
         const result: Result = { slide: name, pane, steps: steps.length, seconds: 0, ok: false };
         results.push(result);
         if (!env || !environments.has(env)) {

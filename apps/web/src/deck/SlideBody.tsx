@@ -1,4 +1,4 @@
-import type { Block, Slide } from '@lecture/slides';
+import { type Block, type Slide, recordingName } from '@lecture/slides';
 import type { TerminalPaneHandle } from '@lecture/terminal';
 import { useRef, useState } from 'react';
 import { useLongCode } from './codeFit';
@@ -19,11 +19,7 @@ export function SlideBody({ slide, active }: { slide: Slide; active: boolean }) 
   const terminals = slide.blocks.filter((b): b is Extract<Block, { kind: 'terminal' }> => b.kind === 'terminal');
   const content = slide.blocks.filter((b) => b.kind !== 'terminal');
   // A pane with steps on this slide is a demo: `npm run record` made its recording.
-  const demoPanes = new Set(
-    slide.blocks.flatMap((b) => (b.kind === 'console' && b.lines.some((l) => l.kind === 'step') ? [b.pane] : [])),
-  );
-  const recordingOf = (pane: string) =>
-    !demoPanes.has(pane) ? undefined : pane === [...demoPanes][0] ? slide.id : `${slide.id}--${pane}`;
+  const recordingOf = (pane: string) => recordingName(slide, pane);
   // The slide's heading apart from its body, so that the body can be balanced in the space
   // below the heading (theme.css) instead of hanging from the top of the slide.
   const first = content[0];

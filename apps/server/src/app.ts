@@ -84,13 +84,58 @@ export interface LectureServer {
   close(): Promise<void>;
 }
 
+/** The server's options with every default applied: what the server is built from. */
+export interface ResolvedServerOptions {
+  readonly backend: ContainerBackend;
+  readonly environments: ReadonlyMap<string, EnvironmentSpec>;
+  readonly secret: string;
+  readonly port: number;
+  readonly host: string;
+  readonly webRoot: string | undefined;
+  /** Undefined: any pane may be opened (tests); otherwise an `open` must match the deck. */
+  readonly panes: ReadonlyMap<string, string> | undefined;
+  readonly allowedOrigins: readonly string[];
+  readonly polls: ReadonlyMap<string, number>;
+  readonly sandboxes: SandboxPolicy;
+  readonly audienceUrl: string | undefined;
+  readonly resetTimeoutMs: number | undefined;
+  readonly recordingsDir: string | undefined;
+  readonly trustProxy: TrustProxy;
+  readonly limits: ServerLimits;
+  readonly deck: LiveDeck | undefined;
+  readonly log: (line: string) => void;
+}
+
+/** Resolve the options once: every default in one place, the rest of the server reads no `??`. */
+export function resolveServerOptions(options: LectureServerOptions): ResolvedServerOptions {
+  return {
+    backend: options.backend,
+    environments: new Map(options.environments.map((e) => [e.id, e])),
+    secret: options.secret,
+    port: options.port ?? 0,
+    host: options.host ?? '0.0.0.0',
+    webRoot: options.webRoot,
+    panes: options.panes,
+    allowedOrigins: options.allowedOrigins ?? [],
+    polls: options.polls ?? new Map(),
+    sandboxes: { ...DEFAULT_SANDBOX_POLICY, ...options.sandboxes },
+    audienceUrl: options.audienceUrl,
+    resetTimeoutMs: options.resetTimeoutMs,
+    recordingsDir: options.recordingsDir,
+    trustProxy: options.trustProxy ?? false,
+    limits: { ...DEFAULT_LIMITS, ...options.limits },
+    deck: options.deck,
+    log: options.log ?? (() => {}),
+  };
+}
+
 /** Build and start the HTTP + WebSocket server. The composition of parts lives in main.ts. */
-export async function startLectureServer(options: LectureServerOptions): Promise<LectureServer> {
-  const log = options.log ?? (() => {});
+export async function startLectureServer(given: LectureServerOptions): Promise<LectureServer> {
+  const options = resolveServerOptions(given);
+  const { log, limits } = options;
   // Maps owned here and updated in place by updateDeck: every part holding them sees the new deck.
-  const environments = new Map(options.environments.map((e) => [e.id, e]));
+  const environments = new Map(options.environments);
   const panes = options.panes ? new Map(options.panes) : undefined;
-  const limits: ServerLimits = { ...DEFAULT_LIMITS, ...options.limits };
   const sessions = new SessionRegistry({
     backend: options.backend,
     environments,
@@ -98,8 +143,8 @@ export async function startLectureServer(options: LectureServerOptions): Promise
     pacerGraceMs: limits.pacerGraceMs,
     screenMaxLagChars: limits.screenMaxLagChars,
   });
-  const hall = new LectureHall({ polls: options.polls ?? new Map() });
-  const sandboxes: { -readonly [K in keyof SandboxPolicy]: SandboxPolicy[K] } = { ...DEFAULT_SANDBOX_POLICY, ...options.sandboxes };
+  const hall = new LectureHall({ polls: options.polls });
+  const sandboxes: { -readonly [K in keyof SandboxPolicy]: SandboxPolicy[K] } = { ...options.sandboxes };
   const sandboxQueue = new StartQueue(sandboxes.startConcurrency);
   // The backend's shared environments (the lab starting, ready, failed) show in the presenter's strip.
   const sharedStates = options.backend.onSharedState(({ environment, state }) =>
@@ -135,7 +180,7 @@ export async function startLectureServer(options: LectureServerOptions): Promise
   const keyGuard = new KeyGuard(limits.keyGuessesPerMinute);
   const app = express();
   app.disable('x-powered-by');
-  app.set('trust proxy', options.trustProxy ?? false);
+  app.set('trust proxy', options.trustProxy);
   const trust = app.get('trust proxy fn') as (address: string, hop: number) => boolean;
   app.use(securityHeaders({ webRoot: options.webRoot }));
 
@@ -222,7 +267,7 @@ export async function startLectureServer(options: LectureServerOptions): Promise
     res.status(status).type('text/plain').send(status === 400 ? 'Bad request.' : status === 404 ? 'Not found.' : 'Something went wrong.');
   });
 
-  let port = options.port ?? 0;
+  let port = options.port;
   const server: Server = createServer(app);
   const wss = new WebSocketServer({ noServer: true, maxPayload: Limits.MAX_FRAME_BYTES });
   const connections = new Set<Connection>();
@@ -248,7 +293,7 @@ export async function startLectureServer(options: LectureServerOptions): Promise
       socket.end('HTTP/1.1 404 Not Found\r\n\r\n');
       return;
     }
-    if (!originAllowed(request, options.allowedOrigins ?? [])) {
+    if (!originAllowed(request, options.allowedOrigins)) {
       log(`refused a socket from origin ${request.headers.origin}`);
       socket.end('HTTP/1.1 403 Forbidden\r\n\r\n');
       return;
@@ -323,7 +368,7 @@ export async function startLectureServer(options: LectureServerOptions): Promise
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(options.port ?? 0, options.host ?? '0.0.0.0', () => resolve());
+    server.listen(options.port, options.host, () => resolve());
   });
   port = (server.address() as AddressInfo).port;
 

@@ -2,12 +2,11 @@ import { randomBytes } from 'node:crypto';
 import {
   BackendUnavailableError,
   type ContainerBackend,
-  type Disposable,
   type EnvironmentSpec,
   type Shell,
   describe,
 } from '@lecture/containers';
-import { FlowControl, type ServerMessage } from '@lecture/protocol';
+import { DisposableStore, FlowControl, type ServerMessage } from '@lecture/protocol';
 import { OutputRing } from './ring.js';
 import type { StartQueue } from './sandboxes.js';
 import { Screen } from './screen.js';
@@ -63,7 +62,8 @@ export const DEFAULT_PACER_GRACE_MS = 60_000;
 export class Session {
   readonly id = randomBytes(18).toString('base64url');
   private shell: Shell | undefined;
-  private shellSubscriptions: Disposable[] = [];
+  /** The current shell's subscriptions: cleared when the shell goes (exit, renew, end). */
+  private readonly shellSubscriptions = new DisposableStore();
   private readonly screen: Screen;
   private readonly ring: OutputRing;
   private readonly attachments = new Set<Attachment>();
@@ -281,7 +281,8 @@ export class Session {
       this.shell = shell;
       this.paused = false;
       this.pacerHeld = false;
-      this.shellSubscriptions = [shell.onData((data) => this.output(data)), shell.onExit(({ exitCode, reason }) => void this.exited(exitCode, reason))];
+      this.shellSubscriptions.add(shell.onData((data) => this.output(data)));
+      this.shellSubscriptions.add(shell.onExit(({ exitCode, reason }) => void this.exited(exitCode, reason)));
       this.exitCode = undefined;
       this.setState('ready');
       this.updateFlow();
@@ -296,8 +297,7 @@ export class Session {
   private async exited(exitCode: number, reason?: string): Promise<void> {
     const shell = this.shell;
     this.shell = undefined;
-    for (const s of this.shellSubscriptions) s.dispose();
-    this.shellSubscriptions = [];
+    this.shellSubscriptions.clear();
     this.exitCode = exitCode;
     this.setState('exited', reason ?? `The shell exited with code ${exitCode}.`);
     await shell?.dispose();
@@ -396,8 +396,7 @@ export class Session {
     const shell = this.shell;
     const wasOpen = shell !== undefined || this.state !== 'starting';
     this.shell = undefined;
-    for (const s of this.shellSubscriptions) s.dispose();
-    this.shellSubscriptions = [];
+    this.shellSubscriptions.clear();
     this.exitCode = undefined;
     if (shell) {
       this.setState('starting', notice);
@@ -427,7 +426,7 @@ export class Session {
     this.pacer = undefined;
     for (const a of this.attachments) a.send({ type: 'closed', reason });
     this.attachments.clear();
-    for (const s of this.shellSubscriptions) s.dispose();
+    this.shellSubscriptions.dispose();
     const shell = this.shell;
     this.shell = undefined;
     await this.starting?.catch(() => undefined);

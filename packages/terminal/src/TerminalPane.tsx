@@ -1,4 +1,5 @@
 import type { LectureClient, PaneChannel, PaneState } from '@lecture/client';
+import { DisposableStore, toDisposable } from '@lecture/protocol';
 import { FitAddon } from '@xterm/addon-fit';
 import { Terminal } from '@xterm/xterm';
 import { type Ref, useEffect, useImperativeHandle, useRef, useState } from 'react';
@@ -128,30 +129,35 @@ export function TerminalPane(props: TerminalPaneProps) {
     });
     // DOM signals for tests and styling: the grid size and what the mouse selected.
     const frame = host.parentElement;
+    // Everything this mount owns, given back together.
+    const owned = new DisposableStore();
     const sized = term.onResize(({ cols, rows }) => {
       frame?.setAttribute('data-cols', String(cols));
       frame?.setAttribute('data-rows', String(rows));
     });
     frame?.setAttribute('data-cols', String(term.cols));
     frame?.setAttribute('data-rows', String(term.rows));
+    owned.add(sized);
     const selected = term.onSelectionChange(() => frame?.setAttribute('data-selection', term.getSelection().slice(0, 1000)));
-    const input = term.onData((data) => {
-      // Chunked and paced by the client: a 1 MiB paste arrives whole, or the pane says why not.
-      if (channelRef.current?.mode === 'driver') channelRef.current.input(data);
-    });
+    owned.add(selected);
+    owned.add(
+      term.onData((data) => {
+        // Chunked and paced by the client: a 1 MiB paste arrives whole, or the pane says why not.
+        if (channelRef.current?.mode === 'driver') channelRef.current.input(data);
+      }),
+    );
     // Keys typed into the terminal belong to the shell, never to the slides.
     const stopKeys = (event: KeyboardEvent) => event.stopPropagation();
     host.addEventListener('keydown', stopKeys);
+    owned.add(toDisposable(() => host.removeEventListener('keydown', stopKeys)));
     const observer = new ResizeObserver(() => layout());
     observer.observe(host);
+    owned.add(toDisposable(() => observer.disconnect()));
+    // Last in, so disposed last: the listeners above go before the terminal they listen to.
+    owned.add(term);
     layout();
     return () => {
-      observer.disconnect();
-      host.removeEventListener('keydown', stopKeys);
-      input.dispose();
-      sized.dispose();
-      selected.dispose();
-      term.dispose();
+      owned.dispose();
       termRef.current = null;
       fitRef.current = null;
     };

@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FakeBackend, testEnvironment } from '@lecture/containers';
-import { PROTOCOL_VERSION, WS_PATH, encode } from '@lecture/protocol';
+import { PROTOCOL_VERSION, WS_PATH, decodeServerFrame, encode } from '@lecture/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { type LectureServer, type LectureServerOptions, startLectureServer } from './app.js';
@@ -209,16 +209,18 @@ describe('sockets and channels per client address (issue 9, item 5)', () => {
     const sockets = [];
     for (let s = 0; s < 2; s++) {
       const { ws } = await connect({ 'X-Forwarded-For': '10.9.9.9' });
-      ws.on('message', (raw) => {
-        const m = JSON.parse(raw.toString()) as { type: string; code?: string; channel?: number };
+      ws.on('message', (raw, isBinary) => {
+        const parsed = decodeServerFrame(isBinary ? raw : raw.toString());
+        if (!parsed.ok) return;
+        const m = parsed.message;
         if (m.type === 'error') errors.push(`${m.code}:${m.channel}`);
-        if (m.type === 'opened') opened.push(m.channel as number);
+        if (m.type === 'opened') opened.push(m.channel);
       });
-      ws.send(JSON.stringify({ type: 'hello', protocol: PROTOCOL_VERSION }));
+      ws.send(encode({ type: 'hello', protocol: PROTOCOL_VERSION }));
       sockets.push(ws);
     }
     const open = (ws: WebSocket, channel: number) =>
-      ws.send(JSON.stringify({ type: 'open', channel, pane: 'p', env: 'sandbox', cols: 80, rows: 24 }));
+      ws.send(encode({ type: 'open', channel, pane: 'p', env: 'sandbox', cols: 80, rows: 24 }));
     open(sockets[0] as WebSocket, 1);
     open(sockets[0] as WebSocket, 2);
     open(sockets[1] as WebSocket, 3);
@@ -229,7 +231,7 @@ describe('sockets and channels per client address (issue 9, item 5)', () => {
     expect(errors).toHaveLength(1);
     expect(errors[0]).toMatch(/^capacity:/);
     const [socket, channel] = opened.includes(1) ? [sockets[0], 1] : [sockets[0], 2];
-    socket?.send(JSON.stringify({ type: 'close', channel }));
+    socket?.send(encode({ type: 'close', channel }));
     open(sockets[1] as WebSocket, 5);
     await expect.poll(() => opened, { timeout: 10_000 }).toContain(5);
   });

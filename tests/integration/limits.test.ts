@@ -72,8 +72,7 @@ describe('a flaky presenter Wi-Fi', () => {
 
   /** A browser-like reader: acknowledges every output it gets, as xterm.js would after parsing. */
   function acknowledging(client: TestClient, channel: number): void {
-    client.socket.on('message', (raw) => {
-      const m = JSON.parse(raw.toString()) as ServerMessage;
+    client.client.onServerMessage((m) => {
       if ((m.type === 'output' || m.type === 'snapshot') && m.channel === channel) client.send({ type: 'ack', channel, seq: m.seq });
     });
   }

@@ -12,6 +12,7 @@ import { cpus, loadavg, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { LectureClient } from '@lecture/client';
+import { PROTOCOL_VERSION, encode } from '@lecture/protocol';
 import WebSocket from 'ws';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -238,14 +239,14 @@ try {
   for (let i = 0; i < LIARS; i++) {
     const ws = new WebSocket(`ws://127.0.0.1:${PORT}/ws`);
     await new Promise((r) => ws.once('open', r));
-    ws.send(JSON.stringify({ type: 'hello', protocol: 1 }));
-    ws.send(JSON.stringify({ type: 'open', channel: 1, pane: 'sandbox', env: 'sandbox', cols: 100, rows: 30 }));
+    ws.send(encode({ type: 'hello', protocol: PROTOCOL_VERSION }));
+    ws.send(encode({ type: 'open', channel: 1, pane: 'sandbox', env: 'sandbox', cols: 100, rows: 30 }));
     liars.push(ws);
   }
   await sleep(1000);
   for (const ws of liars) ws._socket.pause();
   const lie = setInterval(() => {
-    for (const ws of liars) if (ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify({ type: 'ack', channel: 1, seq: Number.MAX_SAFE_INTEGER }));
+    for (const ws of liars) if (ws.readyState === WebSocket.OPEN) ws.send(encode({ type: 'ack', channel: 1, seq: Number.MAX_SAFE_INTEGER }));
   }, 100);
   let peak = 0;
   const sampler = setInterval(() => {

@@ -211,7 +211,7 @@ try {
   const lecturer = new Client({ presenter: true });
   await lecturer.ready;
   lecturer.open('sandbox');
-  await lecturer.until(() => /\$ $/.test(lecturer.text));
+  await lecturer.until(() => /\$ (\x1b\[\?2004h)?$/.test(lecturer.text));
   for (const s of students) s.input('yes\r');
   await sleep(3000);
   const busyEcho = [];

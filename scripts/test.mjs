@@ -53,5 +53,15 @@ try {
   failed += 1;
   console.error('no Playwright results');
 }
+// A runner that failed without a failed test (its web server never started, a crash) is still
+// a failure, and the closing line must not say otherwise.
+if (!vitestOk && failed === 0) {
+  failed += 1;
+  console.error('vitest failed outside its tests');
+}
+if (!e2eOk && failed === 0) {
+  failed += 1;
+  console.error('Playwright failed outside its tests (e.g. a web server could not start)');
+}
 console.log(`\n${passed} passed, ${failed} failed, ${skipped} skipped`);
 process.exit(vitestOk && e2eOk && failed === 0 ? 0 : 1);

@@ -109,6 +109,27 @@ describe.each(decks)('the recordings of slides/%s', (name) => {
     }
   });
 
+  it('show that demo only: each starts on a clean screen (a prompt, nothing of an earlier demo) at the projector geometry', () => {
+    for (const name of casts) {
+      const cast = parseCast(readFileSync(join(dir, name), 'utf8'));
+      const first = cast.events
+        .filter((e) => e[0] === 0 && e[1] === 'o')
+        .map((e) => e[2])
+        .join('');
+      // What the first frame shows: escape sequences out, the rows that hold any text.
+      const rows = first
+        .replace(/\x1b\][^\x07\x1b]*(\x07|\x1b\\)/g, '')
+        .replace(/\x1b\[[0-9;]*m/g, '')
+        .replace(/\x1b\[[0-9;?]*[ -/]*[@-~]/g, '\n')
+        .replace(/\x1b[()][A-Z0-9]|\x1b[=>c]/g, '')
+        .split(/[\r\n]+/)
+        .filter((row) => row.trim());
+      expect(rows.join(' '), name).toMatch(/^(\S+@\S+:\S*[#$]\s*)*$/);
+      // The split-layout pane at 1920x1080 is at least 100 columns wide (docker ps on one row).
+      expect(cast.header.width, name).toBeGreaterThanOrEqual(100);
+    }
+  });
+
   const asciinema = spawnSync('asciinema', ['--version']).status === 0 && spawnSync('script', ['--version']).status === 0;
   it.skipIf(!asciinema)('play with asciinema (asciinema cat, in a pseudo-terminal)', () => {
     for (const name of casts) {

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Smoke test of the lecture's environments: starts each one with the `docker run` flags that
-# packages/containers/src/catalogue.ts describes, runs the lecture's key commands in it
+# slides/containers-demo/environments.yaml describes, runs the lecture's key commands in it
 # non-interactively (and, where the slides type into a terminal, through a pseudo-terminal),
 # and prints PASS/FAIL per check. Exit status: number of failures (0 = all passed).
 #   docker/smoke.sh [sandbox] [lab] [apptainer]      (default: all; build first with docker/build.sh)
@@ -55,7 +55,7 @@ docker info >/dev/null 2>&1 || { echo "smoke.sh: no Docker Engine reachable" >&2
 
 # ---------------------------------------------------------------------------------------------
 smoke_sandbox() {
-  echo "== sandbox (lecture/sandbox, per-session, as in catalogue.ts)"
+  echo "== sandbox (lecture/sandbox, per-session, as in slides/containers-demo/environments.yaml)"
   local c=smoke-sandbox; docker rm -f $c >/dev/null 2>&1
   local t=$(ms)
   check "start like the catalogue (read-only, no caps, no network, 256 MiB, 0.5 CPU, 128 pids)" '' \
@@ -93,7 +93,7 @@ EOF
 
 # ---------------------------------------------------------------------------------------------
 smoke_lab() {
-  echo "== lab (lecture/lab, shared, Docker-in-Docker, as in catalogue.ts)"
+  echo "== lab (lecture/lab, shared, Docker-in-Docker, as in slides/containers-demo/environments.yaml)"
   local c=smoke-lab v=smoke-lab-docker; docker rm -f $c >/dev/null 2>&1; docker volume rm $v >/dev/null 2>&1
   local t=$(ms)
   check "start like the catalogue (dind options, network none)" '' \
@@ -178,7 +178,7 @@ EOF
 
 # ---------------------------------------------------------------------------------------------
 smoke_apptainer() {
-  echo "== apptainer (lecture/apptainer, per-session, as in catalogue.ts)"
+  echo "== apptainer (lecture/apptainer, per-session, as in slides/containers-demo/environments.yaml)"
   local c=smoke-apptainer; docker rm -f $c >/dev/null 2>&1
   check "start like the catalogue (no network, caps for --fakeroot only)" '' \
     docker run -d --name $c --network none --cap-drop ALL --cap-add SETUID --cap-add SETGID \

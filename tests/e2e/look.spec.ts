@@ -79,8 +79,12 @@ test('title and section slides are designed: dark, centred, numbered parts, no t
   await loginAsPresenter(page);
   const sections = await page.$$eval('.reveal .slides > section.section-title', (s) => s.map((e) => e.id));
   expect(sections.length).toBeGreaterThanOrEqual(4);
-  for (const id of sections) {
+  for (const [i, id] of sections.entries()) {
     await gotoSlide(page, id);
+    // Numbered in deck order on every divider (a deck-wide CSS counter skipped the slides reveal
+    // hides with display: none, so each divider said "Part 1").
+    await expect(page.locator(`section#${id}`)).toHaveAttribute('data-part', String(i + 1));
+    expect(await page.locator(`section#${id}`).evaluate((s) => getComputedStyle(s).counterReset)).toBe(`deck-part ${i + 1}`);
     await expect(page.locator('.reveal')).toHaveClass(/has-dark-background/);
     await expect(page.locator(`section#${id} table`)).toHaveCount(0);
     const kicker = await page.locator(`section#${id} h1`).evaluate((h) => getComputedStyle(h, '::before').content);

@@ -149,6 +149,14 @@ export function DeckView({ deck, client, mode }: DeckViewProps) {
     [mode.print],
   );
 
+  // "Part N" on section dividers, counted in deck order. Not a CSS counter: reveal hides slides
+  // beyond viewDistance with display: none, which counters skip, so every divider said "Part 1".
+  const partNumbers = useMemo(() => {
+    const parts = new Map<string, string>();
+    for (const slide of deck.slides) if (slide.classes.includes('section-title')) parts.set(slide.id, String(parts.size + 1));
+    return parts;
+  }, [deck]);
+
   return (
     <DeckContext.Provider value={context}>
       <Deck config={config} plugins={[RevealNotes]} onReady={onReady}>
@@ -158,6 +166,8 @@ export function DeckView({ deck, client, mode }: DeckViewProps) {
             id={slide.id}
             className={[`layout-${slide.layout}`, ...slide.classes].join(' ')}
             data-section={slide.section}
+            data-part={partNumbers.get(slide.id)}
+            style={partNumbers.has(slide.id) ? { counterReset: `deck-part ${partNumbers.get(slide.id)}` } : undefined}
             // Title and section dividers are dark (theme.css): reveal then uses light arrows.
             {...(slide.classes.some((c) => c === 'title' || c === 'section-title') ? { 'data-background-color': DARK_SLIDE } : {})}
           >

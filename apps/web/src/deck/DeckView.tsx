@@ -28,6 +28,9 @@ export interface DeckViewProps {
  */
 export function DeckView({ deck, client, mode }: DeckViewProps) {
   const revealRef = useRef<RevealApi | null>(null);
+  // State, not only the ref: effects that need reveal (following the presenter) must run again
+  // once it is ready, or a slide announced while the deck was still loading is never applied.
+  const [revealReady, setRevealReady] = useState(false);
   const [current, setCurrent] = useState(-1);
   const { status, role } = useConnection(client);
   const hall = useHall(client);
@@ -63,6 +66,7 @@ export function DeckView({ deck, client, mode }: DeckViewProps) {
       reveal.on('sync', () => setCurrent(reveal.getIndices().h));
       setCurrent(reveal.getIndices().h);
       currentId.current = reveal.getCurrentSlide()?.id;
+      setRevealReady(true);
       document.documentElement.dataset.deckReady = 'true';
       if (mode.print) void fitCodeForPrint();
     },
@@ -93,13 +97,13 @@ export function DeckView({ deck, client, mode }: DeckViewProps) {
   const target = hall.presenterAt;
   useEffect(() => {
     const reveal = revealRef.current;
-    if (!reveal || !target || role !== 'audience' || !following || mode.receiver) return;
+    if (!revealReady || !reveal || !target || role !== 'audience' || !following || mode.receiver) return;
     const { h, f } = reveal.getIndices();
     if (h === target.h && (f ?? -1) === target.f) return;
     syncing.current = true;
     reveal.slide(target.h, 0, target.f);
     syncing.current = false;
-  }, [target, role, following, mode.receiver]);
+  }, [target, role, following, mode.receiver, revealReady]);
 
   const context = useMemo<DeckContextValue>(
     () => ({

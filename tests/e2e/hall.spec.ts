@@ -104,6 +104,8 @@ test('the presenter’s terminal is mirrored live, read-only, and a late joiner 
 });
 
 test('each student’s sandbox is their own', async ({ browser }) => {
+  // Four browsers and two sandboxes to start: waits for readiness, not a measured figure.
+  test.setTimeout(240_000);
   const { presenter, students, close } = await room(browser);
   try {
     await gotoSlide(presenter, TRY_SLIDE);
@@ -173,6 +175,9 @@ test('on a phone the slide is readable and the quiz answerable', async ({ browse
 });
 
 test('a student who pastes a fork bomb hurts only their own sandbox, and gets a fresh one', async ({ browser }) => {
+  // Four browsers, a bombed sandbox to remove (under gVisor its ~1,600 threads take a while) and a
+  // new one to start: waits for readiness, not a measured figure.
+  test.setTimeout(300_000);
   const { presenter, students, close } = await room(browser);
   const slide = TRY_SLIDE;
   try {

@@ -286,6 +286,12 @@ export class LectureClient {
   private readonly openSocket: SocketFactory;
   private readonly statusListeners = new Emitter<[ConnectionStatus, Role | undefined]>();
   private readonly messageListeners = new Emitter<[HallMessage]>();
+  /**
+   * The room's latest state messages (audience count, polls, shared environments, demos reset,
+   * the presenter's slide), kept so that a listener that subscribes late (a view mounted after
+   * the deck loaded) still gets what the server sent on joining, instead of waiting for a change.
+   */
+  private readonly hallState = new Map<string, HallMessage>();
   private readonly everyMessage = new Emitter<[ServerMessage]>();
   private welcomed: ((value: Of<'welcome'>) => void)[] = [];
   clientId: string;
@@ -322,7 +328,9 @@ export class LectureClient {
 
   /** Messages that belong to no pane: welcome, the hall (slide sync, polls, audience, lab), errors. */
   onMessage(listener: (message: HallMessage) => void): Disposable {
-    return this.messageListeners.on(listener);
+    const subscription = this.messageListeners.on(listener);
+    for (const message of this.hallState.values()) listener(message);
+    return subscription;
   }
 
   /** Every valid message from the server, in order, before it is dispatched (tools, tests). */
@@ -481,6 +489,8 @@ export class LectureClient {
       this.channels.get(message.channel)?.handle(message as PaneMessage);
       return;
     }
+    const key = hallStateKey(message as HallMessage);
+    if (key) this.hallState.set(key, message as HallMessage);
     this.messageListeners.fire(message as HallMessage);
   }
 
@@ -497,5 +507,21 @@ export class LectureClient {
     this.statusListeners.clear();
     this.messageListeners.clear();
     this.everyMessage.clear();
+  }
+}
+
+/** Which room state a message replaces (undefined: an event, not state). */
+function hallStateKey(message: HallMessage): string | undefined {
+  switch (message.type) {
+    case 'audience':
+    case 'demos-state':
+    case 'slide-sync':
+      return message.type;
+    case 'poll':
+      return `poll:${message.poll}`;
+    case 'env-state':
+      return `env-state:${message.env}`;
+    default:
+      return undefined;
   }
 }

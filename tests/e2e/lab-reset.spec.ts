@@ -37,9 +37,11 @@ const STATE = [
 ].join('; ');
 
 const APPTAINER = 'demo-singularity-pull';
+const POLL = 'what-is-docker-poll';
 
 test('Reset demos: the lab back to its seeded images, a fresh Apptainer container, every shell fresh in a valid folder and saying so', async ({
   page,
+  browser,
 }) => {
   test.setTimeout(8 * 60_000);
   await loginAsPresenter(page);
@@ -78,8 +80,31 @@ test('Reset demos: the lab back to its seeded images, a fresh Apptainer containe
   await inLab(page, 'touch left-by-the-rehearsal; cd /tmp', APPTAINER);
   expect(await inLab(page, 'ls ~', APPTAINER)).toContain('left-by-the-rehearsal');
 
-  // One click, and the strip's indicators end ready.
-  expect(await resetDemos(page)).toEqual(expect.arrayContaining(['resetting', 'ready']));
+  // A rehearsal's poll: a student answered and the results were revealed.
+  const student = await browser.newContext();
+  try {
+    const phone = await student.newPage();
+    await phone.goto(`/#/${POLL}`);
+    await expect(phone.locator('.deck-status')).toContainText('Audience');
+    await gotoSlide(page, POLL);
+    await phone.locator(`section#${POLL} .poll__vote`).first().click();
+    const poll = page.locator(`section#${POLL}`);
+    await expect(poll.locator('.poll__total')).not.toHaveAttribute('data-total', '0');
+    await poll.getByRole('button', { name: 'Reveal results' }).click();
+    await expect(phone.locator(`section#${POLL} .poll__bar`).first()).toBeVisible();
+
+    // One click, and the strip's indicators end ready.
+    expect(await resetDemos(page)).toEqual(expect.arrayContaining(['resetting', 'ready']));
+
+    // The poll is empty and hidden again, on the projector and on the student's screen.
+    await expect(poll.locator('.poll__total')).toHaveAttribute('data-total', '0');
+    await expect(poll.getByRole('button', { name: 'Reveal results' })).toBeVisible();
+    await expect(phone.locator(`section#${POLL} .poll__bar`)).toHaveCount(0);
+    await expect(phone.locator(`section#${POLL} .poll__option--mine`)).toHaveCount(0);
+  } finally {
+    await student.close();
+  }
+  await gotoSlide(page, APPTAINER);
 
   // The Apptainer terminal says it was reset; its new container has the seeded home only, and the
   // shell is in it (no `cd` needed).

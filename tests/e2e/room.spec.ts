@@ -28,6 +28,9 @@ test('poll results stay off the projector until revealed; the speaker view has t
   await loginAsPresenter(page);
   await gotoSlide(page, POLL_SLIDE);
   const slide = page.locator(`section#${POLL_SLIDE}`);
+  // Other specs' students voted on this poll: start it empty, as a lecturer would.
+  await slide.getByRole('button', { name: 'Reset' }).click();
+  await expect(slide.locator('.poll__total')).toHaveAttribute('data-total', '0');
   // The slide says where to join: the audience address and its QR code.
   const join = slide.locator('.poll-join');
   await expect(join.locator('svg')).toBeVisible();

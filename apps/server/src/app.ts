@@ -160,9 +160,11 @@ export async function startLectureServer(given: LectureServerOptions): Promise<L
     log,
   });
   const resetEnvironment = (env: string) => resets.resetEnvironment(env);
-  // Every "Reset demos" ends in ready or error, with a message, for every presenter.
+  // Every "Reset demos" ends in ready or error, with a message, for every presenter. It also
+  // empties and hides the polls: rehearsing leaves votes behind.
   const resetDemos = async () => {
     hall.demosState({ type: 'demos-state', state: 'resetting' });
+    hall.resetPolls();
     const ok = await resets.resetDemos().catch(() => false);
     hall.demosState(
       ok

@@ -131,6 +131,20 @@ describe('polls', () => {
     for (const v of voters) expect((await v.wait('poll', (m) => m.revealed)).counts).toEqual([1, 0, 2]);
   });
 
+  it('"Reset demos" empties and hides every poll, for everyone (rehearsal votes are gone)', async () => {
+    await start();
+    const presenter = await Peer.join('presenter');
+    const voter = await Peer.join('audience', clientId(1));
+    voter.send({ type: 'vote', poll: 'what-is-docker', option: 1 });
+    presenter.send({ type: 'poll-control', poll: 'what-is-docker', action: 'reveal' });
+    await voter.wait('poll', (m) => m.revealed && m.total === 1);
+    presenter.send({ type: 'demos-reset' });
+    const after = await voter.wait('poll', (m) => m.total === 0);
+    expect(after.revealed).toBe(false);
+    expect(after.mine).toBeUndefined();
+    expect((await presenter.wait('poll', (m) => m.total === 0)).counts).toEqual([0, 0, 0]);
+  });
+
   it('refuses votes for unknown polls or options, and poll control from the audience', async () => {
     await start();
     const a = await Peer.join('audience');

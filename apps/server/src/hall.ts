@@ -112,6 +112,19 @@ export class LectureHall {
     return undefined;
   }
 
+  /**
+   * Every poll empty and hidden again ("Reset demos"): the votes cast while rehearsing must not
+   * greet the real audience.
+   */
+  resetPolls(): void {
+    for (const [id, poll] of this.polls) {
+      if (poll.votes.size === 0 && !poll.revealed) continue;
+      poll.votes.clear();
+      poll.revealed = false;
+      this.broadcastPoll(id);
+    }
+  }
+
   /** A shared environment changed state (the lab starting, resetting…): tell the presenters. */
   environment(state: EnvState): void {
     this.environments.set(state.env, state);

@@ -33,10 +33,20 @@ export function fitFont(term: Terminal, fit: FitAddon, host: HTMLElement, option
   const grid = options.grid;
   if (!grid) return true;
   if (term.cols !== grid.cols || term.rows !== grid.rows) term.resize(grid.cols, grid.rows);
+  const fits = (): boolean | undefined => {
+    const proposed = fit.proposeDimensions();
+    if (!proposed || !Number.isFinite(proposed.cols)) return undefined;
+    return proposed.cols >= grid.cols && proposed.rows >= grid.rows;
+  };
   const proposed = fit.proposeDimensions();
   if (proposed && Number.isFinite(proposed.cols) && (proposed.cols < grid.cols || proposed.rows < grid.rows)) {
     const ratio = Math.min(proposed.cols / grid.cols, proposed.rows / grid.rows);
     term.options.fontSize = Math.max(options.minPx, Math.floor(wanted * ratio * 10) / 10);
+    // Cells are whole pixels, so the ratio can leave the grid a row too tall (its last row then
+    // covers the replay's controls): step down until every row and column fits, or the floor.
+    for (let i = 0; i < 40 && fits() === false && term.options.fontSize > options.minPx; i++) {
+      term.options.fontSize = Math.max(options.minPx, Math.round((term.options.fontSize - 0.25) * 100) / 100);
+    }
   }
   return true;
 }

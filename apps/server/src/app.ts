@@ -141,7 +141,7 @@ export async function startLectureServer(given: LectureServerOptions): Promise<L
     environments,
     log,
     pacerGraceMs: limits.pacerGraceMs,
-    screenMaxLagChars: limits.screenMaxLagChars,
+    screenIdleMs: limits.screenIdleMs,
   });
   const hall = new LectureHall({ polls: options.polls });
   const sandboxes: { -readonly [K in keyof SandboxPolicy]: SandboxPolicy[K] } = { ...options.sandboxes };

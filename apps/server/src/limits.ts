@@ -22,8 +22,11 @@ export interface ServerLimits {
   readonly sandboxOutputRate: number;
   /** Characters a sandbox may print at once before its rate applies. */
   readonly sandboxOutputBurst: number;
-  /** Characters the server's screen copy may lag before it drops to a snapshot. */
-  readonly screenMaxLagChars: number;
+  /**
+   * Quiet time, in ms, before the server's screen copy parses the output: a flood is never
+   * parsed as it passes (the ring holds it; the screen rebuilds from its newest part).
+   */
+  readonly screenIdleMs: number;
 }
 
 export const DEFAULT_LIMITS: ServerLimits = {
@@ -35,7 +38,7 @@ export const DEFAULT_LIMITS: ServerLimits = {
   pacerGraceMs: 60_000,
   sandboxOutputRate: 32 * 1024,
   sandboxOutputBurst: 256 * 1024,
-  screenMaxLagChars: 4 * 1024 * 1024,
+  screenIdleMs: 50,
 };
 
 /** Environment variable of each limit. */
@@ -48,5 +51,5 @@ export const LIMIT_KNOBS: Record<keyof ServerLimits, string> = {
   pacerGraceMs: 'LECTURE_PACER_GRACE_MS',
   sandboxOutputRate: 'LECTURE_SANDBOX_OUTPUT_RATE',
   sandboxOutputBurst: 'LECTURE_SANDBOX_OUTPUT_BURST',
-  screenMaxLagChars: 'LECTURE_SCREEN_MAX_LAG_CHARS',
+  screenIdleMs: 'LECTURE_SCREEN_IDLE_MS',
 };

@@ -25,6 +25,7 @@ async function readySession(): Promise<Session> {
   session.attach('driver', () => {});
   await session.start();
   await new Promise((r) => setTimeout(r, 10)); // the fake shell's prompt
+  await session.flushScreen(); // parsed: a recording starts from it at once
   return session;
 }
 

@@ -31,13 +31,15 @@ export interface RecordingResult {
  */
 export class Recorder {
   private readonly stream: WriteStream;
-  private readonly attachment: Attachment;
+  /** Undefined only while attach() runs (it may send the first frame before it returns). */
+  private readonly attachment: Attachment | undefined;
   private started = 0;
   private lastReal = 0;
   private time = 0;
   private headerWritten = false;
   private output = '';
-  private attaching = false;
+  /** Output up to this position belongs to the first frame (t=0). */
+  private firstFrameEnd = -1;
   private finished: Promise<RecordingResult> | undefined;
   private readonly now: () => number;
 
@@ -52,11 +54,9 @@ export class Recorder {
     this.stream.on('error', () => undefined);
     this.started = this.now();
     this.lastReal = this.started;
-    // attach() sends the opening messages, the snapshot and any output the snapshot lacks
-    // synchronously: all of that is the first frame, at t=0.
-    this.attaching = true;
+    // The first snapshot and the output it lacks (sent right after it, in the same turn) are
+    // the first frame, at t=0. It may come a few ms after attaching: the screen parses lazily.
     this.attachment = session.attach('viewer', (message) => this.onMessage(message));
-    this.attaching = false;
     this.attachment.ack(session.position);
   }
 
@@ -106,25 +106,29 @@ export class Recorder {
       case 'opened':
         return;
       case 'snapshot':
-        if (this.attaching) {
+        if (!this.headerWritten) {
           this.header(message.cols, message.rows);
           this.event('o', message.data, true);
-          return;
+          this.lastReal = this.now();
+          // The output the snapshot lacks follows it at once, up to where the session is now.
+          this.firstFrameEnd = this.session.position;
+          return this.attachment?.ack(message.seq);
         }
         // A resync (not expected: the recorder acknowledges at once): redraw the screen.
         this.event('o', `\x1bc${message.data}`);
-        return this.attachment.ack(message.seq);
+        return this.attachment?.ack(message.seq);
       case 'output':
-        if (this.attaching) {
+        if (message.seq <= this.firstFrameEnd) {
           // Output the snapshot had not parsed yet belongs to the first frame.
-          this.header(this.session.cols, this.session.rows);
           this.event('o', message.data, true);
-          return;
+          return this.attachment?.ack(message.seq);
         }
         this.event('o', message.data);
         this.output += message.data;
-        return this.attachment.ack(message.seq);
+        return this.attachment?.ack(message.seq);
       case 'resized':
+        // Before the first frame, the snapshot will have the new size.
+        if (!this.headerWritten) return;
         return this.event('r', `${message.cols}x${message.rows}`);
       case 'closed':
         void this.stop();
@@ -137,7 +141,7 @@ export class Recorder {
   /** Stop recording and close the file. */
   stop(): Promise<RecordingResult> {
     this.finished ??= new Promise<RecordingResult>((resolve, reject) => {
-      this.session.detach(this.attachment);
+      if (this.attachment) this.session.detach(this.attachment);
       if (!this.headerWritten) this.header(this.session.cols, this.session.rows);
       this.stream.end(() => resolve({ file: this.options.file, seconds: this.time, output: this.output }));
       this.stream.on('error', reject);

@@ -1,30 +1,114 @@
-import { describe, expect, it } from 'vitest';
-import { Screen } from './screen.js';
+import { createRequire } from 'node:module';
+import type { SerializeAddon as SerializeAddonType } from '@xterm/addon-serialize';
+import type { Terminal as TerminalType } from '@xterm/headless';
+import { afterEach, describe, expect, it } from 'vitest';
+import { OutputRing } from './ring.js';
+import { REBUILD_CHARS, Screen, type ScreenSnapshot } from './screen.js';
 
-describe('Screen: never throws when it falls behind (issue 9, item 12)', () => {
-  it('takes 80 MB of unpaced output without throwing and drops to a rebuilt screen', async () => {
-    let all = 0;
-    let tail = '';
-    const screen = new Screen(80, 24, {
-      maxLagChars: 1024 * 1024,
-      recent: (chars) => ({ data: tail.slice(-chars), end: all }),
-    });
-    const chunk = `${'line of output '.repeat(60)}\r\n`.repeat(100);
-    // xterm.js itself throws past 50 MB queued ("write data discarded"): far past that here.
-    for (let i = 0; all < 80_000_000; i++) {
-      const data = i % 50 === 0 ? `${chunk}marker ${i}\r\n` : chunk;
-      all += data.length;
-      tail = (tail + data).slice(-300_000);
-      expect(() => screen.write(data)).not.toThrow();
+const require = createRequire(import.meta.url);
+const { Terminal } = require('@xterm/headless') as typeof import('@xterm/headless');
+const { SerializeAddon } = require('@xterm/addon-serialize') as typeof import('@xterm/addon-serialize');
+
+/** A session's output path in miniature: the ring, and the screen that parses from it. */
+function session(ringChars = 512 * 1024, idleMs = 20) {
+  const ring = new OutputRing(ringChars);
+  const screen = new Screen(80, 24, ring, { idleMs });
+  screens.push(screen);
+  return {
+    ring,
+    screen,
+    print(data: string) {
+      ring.push(data);
+      screen.written();
+    },
+    snapshot: () => new Promise<ScreenSnapshot>((resolve) => screen.whenReady(resolve)),
+  };
+}
+const screens: Screen[] = [];
+afterEach(() => {
+  for (const s of screens.splice(0)) s.dispose();
+});
+
+/** What a browser shows after a snapshot and the ring's rest: a terminal of its own, fed both. */
+async function browserView(snapshot: ScreenSnapshot, rest: string, cols = 80, rows = 24): Promise<string> {
+  const term: TerminalType = new Terminal({ cols, rows, scrollback: 1000, allowProposedApi: true });
+  const serializer: SerializeAddonType = new SerializeAddon();
+  term.loadAddon(serializer as never);
+  await new Promise<void>((resolve) => term.write(snapshot.data + rest, resolve));
+  const text = serializer.serialize({ scrollback: 0 });
+  term.dispose();
+  return text;
+}
+
+async function directView(all: string, cols = 80, rows = 24): Promise<string> {
+  return browserView({ data: '', seq: 0 }, all, cols, rows);
+}
+
+describe('Screen: the server’s copy of a terminal, parsed lazily from the ring', () => {
+  it('a snapshot and the ring’s rest show exactly what the whole output shows', async () => {
+    const s = session();
+    let all = '';
+    for (let i = 0; i < 300; i++) {
+      const line = `\x1b[3${i % 8}mline ${i}\x1b[0m ${'x'.repeat(i % 70)}\r\n`;
+      all += line;
+      s.print(line);
+      // Snapshots taken mid-stream, parsed or not: each one plus the rest is the same screen.
+      if (i % 97 === 0) {
+        const snap = await s.snapshot();
+        expect(await browserView(snap, s.ring.since(snap.seq) ?? 'gone')).toBe(await directView(all));
+      }
     }
-    screen.write('the very last line\r\n');
-    all += 'the very last line\r\n'.length;
-    tail += 'the very last line\r\n';
-    await screen.flush();
-    expect(screen.rebuilds).toBeGreaterThan(0);
-    const snapshot = screen.snapshot();
-    expect(snapshot.seq).toBe(all);
-    expect(snapshot.data).toContain('the very last line');
-    screen.dispose();
+    const snap = await s.snapshot();
+    expect(snap.seq).toBe(all.length);
+    expect(await browserView(snap, '')).toBe(await directView(all));
+  });
+
+  it('parses what was printed once the output is quiet, without being asked', async () => {
+    const s = session(512 * 1024, 20);
+    s.print('echo hello\r\nhello\r\n$ ');
+    expect(s.screen.parsedChars).toBe(0);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(s.screen.parsedChars).toBe('echo hello\r\nhello\r\n$ '.length);
+    expect(s.screen.peek().data).toContain('hello');
+  });
+
+  it('does not parse a flood as it passes: 80 MB print, a few hundred KB are parsed, the screen is right', async () => {
+    const s = session(512 * 1024, 20);
+    const chunk = `${'line of output '.repeat(60)}\r\n`.repeat(100);
+    let printed = 0;
+    // xterm.js itself throws past 50 MB queued ("write data discarded"): far past that here.
+    for (let i = 0; printed < 80_000_000; i++) {
+      const data = i % 50 === 0 ? `${chunk}marker ${i}\r\n` : chunk;
+      printed += data.length;
+      expect(() => s.print(data)).not.toThrow();
+    }
+    s.print('the very last line\r\n');
+    printed += 'the very last line\r\n'.length;
+    const snap = await s.snapshot();
+    expect(snap.seq).toBe(printed);
+    expect(snap.data).toContain('the very last line');
+    expect(s.screen.rebuilds).toBe(1);
+    expect(s.screen.parsedChars).toBeLessThanOrEqual(REBUILD_CHARS + 2);
   }, 60_000);
+
+  it('a resize applies after what was printed before it, and the snapshot has the new size', async () => {
+    const s = session();
+    const before = `${'a'.repeat(70)}\r\n${'b'.repeat(70)}\r\n`;
+    s.print(before);
+    s.screen.resize(40, 10);
+    const after = 'narrow now\r\n';
+    s.print(after);
+    const snap = await s.snapshot();
+    expect(s.screen.cols).toBe(40);
+    // A terminal that printed the first part at 80 columns, then was resized: the same screen.
+    const term: TerminalType = new Terminal({ cols: 80, rows: 24, scrollback: 1000, allowProposedApi: true });
+    const serializer: SerializeAddonType = new SerializeAddon();
+    term.loadAddon(serializer as never);
+    await new Promise<void>((resolve) => term.write(before, resolve));
+    term.resize(40, 10);
+    await new Promise<void>((resolve) => term.write(after, resolve));
+    const expected = serializer.serialize({ scrollback: 0 });
+    term.dispose();
+    expect(await browserView(snap, s.ring.since(snap.seq) ?? 'gone', 40, 10)).toBe(expected);
+  });
 });

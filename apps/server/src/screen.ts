@@ -7,53 +7,78 @@ const require = createRequire(import.meta.url);
 const { Terminal } = require('@xterm/headless') as typeof import('@xterm/headless');
 const { SerializeAddon } = require('@xterm/addon-serialize') as typeof import('@xterm/addon-serialize');
 
-/** Characters the headless terminal may have queued, unparsed, before the screen drops to a snapshot. */
-export const DEFAULT_SCREEN_MAX_LAG_CHARS = 4 * 1024 * 1024;
-/** How much of the newest output rebuilds the screen after it fell behind (a screen and its scrollback). */
-const REBUILD_CHARS = 256 * 1024;
+/** How long the output must be quiet before the screen parses it, in ms. */
+export const DEFAULT_SCREEN_IDLE_MS = 50;
+/** How much of the newest output rebuilds the screen after the ring dropped what it had not parsed. */
+export const REBUILD_CHARS = 256 * 1024;
+
+/** The session's output, addressed by position: what the screen parses from (the OutputRing). */
+export interface OutputSource {
+  /** Position of the oldest character still held. */
+  readonly begin: number;
+  /** Position just after the newest character. */
+  readonly end: number;
+  /** The output after `position`, or undefined when it is no longer held. */
+  since(position: number): string | undefined;
+}
 
 export interface ScreenOptions {
   readonly scrollback?: number;
-  /** Unparsed characters allowed before the screen skips ahead (DEFAULT_SCREEN_MAX_LAG_CHARS). */
-  readonly maxLagChars?: number;
-  /** The newest output (at most `chars` of it) and the position it ends at: what a rebuild replays. */
-  readonly recent?: (chars: number) => { data: string; end: number };
+  /** Quiet time before the screen parses what was printed (DEFAULT_SCREEN_IDLE_MS). */
+  readonly idleMs?: number;
+}
+
+/** A copy of the screen and the output position it corresponds to exactly. */
+export interface ScreenSnapshot {
+  readonly data: string;
+  readonly seq: number;
 }
 
 /**
  * The server's copy of a terminal screen, kept by a headless xterm.js. A late joiner or a
- * viewer that fell behind gets this screen instead of a replay of everything since the start.
+ * viewer that fell behind gets this screen (and the output after it, from the ring) instead
+ * of a replay of everything since the start.
  *
- * It never throws and never queues without bound: xterm.js discards (and throws) past 50 MB of
- * unparsed data, and output nobody paces (only viewers attached) can outrun the parser. Past
- * `maxLagChars` unparsed the screen stops taking the stream, lets the parser finish, and rebuilds
- * itself from the newest output (`recent`): the screen is right again, only the scrollback
- * older than that is gone.
+ * Parsing every byte as it arrives was half of the server's CPU per megabyte, and it ran on
+ * the main thread that also echoes the lecturer's keys. So the screen parses lazily: it reads
+ * from the session's ring once the output has been quiet for `idleMs`, or when a snapshot is
+ * asked for. Output that streams without pause (a flood, `yes`) is never parsed as it passes;
+ * if the ring drops output the screen has not parsed, the screen rebuilds itself from the
+ * newest REBUILD_CHARS when it is next needed (only the scrollback older than that is gone).
+ *
+ * A snapshot is only taken when the headless terminal is exactly at a known position (nothing
+ * queued in it); `whenReady` says when that is. It never throws: xterm.js's own limit (it
+ * discards past 50 MB queued) cannot be reached, since it is only given what the ring holds.
  */
 export class Screen {
   private readonly terminal: TerminalType;
   private readonly serializer: SerializeAddonType;
-  private readonly maxLag: number;
-  /** Position (characters of output) that the headless terminal has parsed up to. */
+  private readonly idleMs: number;
+  /** Position the headless terminal has parsed up to (its state is exactly that output's). */
   private parsed = 0;
-  private written = 0;
-  /** Skipping the stream until the parser is idle; then it rebuilds. */
-  private behind = false;
+  /** Position handed to the headless terminal (parsed once its write callback runs). */
+  private queued = 0;
+  /** Writes handed to the terminal whose callbacks have not run. */
+  private inFlight = 0;
+  private lastOutput = 0;
+  private idleTimer: ReturnType<typeof setTimeout> | undefined;
+  private waiters: ((snapshot: ScreenSnapshot) => void)[] = [];
   private disposed = false;
-  /** Output of this turn, not yet handed to the terminal (see write). */
-  private pending: string[] = [];
-  /** Times the screen fell behind and was rebuilt (tests, logs). */
+  /** Times the ring had dropped unparsed output and the screen was rebuilt (tests, logs). */
   rebuilds = 0;
+  /** Characters parsed in all (tests, the benchmarks): far fewer than printed in a flood. */
+  parsedChars = 0;
 
   constructor(
     cols: number,
     rows: number,
-    private readonly options: ScreenOptions = {},
+    private readonly source: OutputSource,
+    options: ScreenOptions = {},
   ) {
     this.terminal = new Terminal({ cols, rows, scrollback: options.scrollback ?? 1000, allowProposedApi: true });
     this.serializer = new SerializeAddon();
     this.terminal.loadAddon(this.serializer as never);
-    this.maxLag = options.maxLagChars ?? DEFAULT_SCREEN_MAX_LAG_CHARS;
+    this.idleMs = options.idleMs ?? DEFAULT_SCREEN_IDLE_MS;
   }
 
   get cols(): number {
@@ -62,88 +87,110 @@ export class Screen {
   get rows(): number {
     return this.terminal.rows;
   }
-  /** Whether the screen is skipping output to catch up (it will rebuild itself). */
-  get isBehind(): boolean {
-    return this.behind;
+
+  /** New output is in the source: parse it once the output is quiet. Costs nothing per chunk. */
+  written(): void {
+    this.lastOutput = Date.now();
+    if (this.idleTimer || this.disposed) return;
+    this.idleTimer = setTimeout(() => this.onIdleTimer(), this.idleMs);
+    this.idleTimer.unref?.();
   }
 
-  /**
-   * Output is handed to the headless terminal once per turn of the event loop, joined, instead
-   * of once per pty read: a flood of 4 KiB reads costs one write and one parse callback per turn.
-   * What is still pending is not in `parsed`, so a snapshot meanwhile is completed from the ring
-   * (Session.catchUp), and stays exact.
-   */
-  write(data: string): void {
-    this.pending.push(data);
-    if (this.pending.length === 1) setImmediate(() => this.drain());
-  }
-
-  private drain(): void {
-    if (this.pending.length === 0) return;
-    const data = this.pending.length === 1 ? (this.pending[0] as string) : this.pending.join('');
-    this.pending = [];
-    this.written += data.length;
-    if (this.behind || this.disposed) return;
-    if (this.written - this.parsed > this.maxLag) return this.fallBehind();
-    const end = this.written;
-    try {
-      this.terminal.write(data, () => {
-        this.parsed = end;
-      });
-    } catch {
-      this.fallBehind();
+  private onIdleTimer(): void {
+    this.idleTimer = undefined;
+    const quietFor = Date.now() - this.lastOutput;
+    if (quietFor < this.idleMs) {
+      // Still printing: look again when it may have stopped (one timer, not one per chunk).
+      this.idleTimer = setTimeout(() => this.onIdleTimer(), this.idleMs - quietFor);
+      this.idleTimer.unref?.();
+      return;
     }
+    this.catchUp();
   }
 
-  private fallBehind(): void {
-    this.behind = true;
-    // The empty write's callback runs once everything queued before it is parsed.
-    this.terminal.write('', () => this.rebuild());
-  }
-
-  private rebuild(): void {
+  /** Hand the terminal what it lacks: the rest of the output, or the newest part after a gap. */
+  private catchUp(): void {
     if (this.disposed) return;
-    this.rebuilds++;
-    const recent = this.options.recent?.(REBUILD_CHARS) ?? { data: '', end: this.written + this.pendingChars() };
-    // The newest output includes what this turn still holds: it is not written twice.
-    this.pending = [];
-    this.written = recent.end;
-    this.terminal.reset();
-    this.behind = false;
-    const end = recent.end;
-    this.terminal.write(recent.data, () => {
+    const end = this.source.end;
+    if (this.queued === end) return this.settle();
+    let data = this.source.since(this.queued);
+    if (data === undefined) {
+      // The ring dropped output the screen never parsed: start again from the newest part. The
+      // reset travels as data (RIS), so it lands after anything still queued in the terminal.
+      this.rebuilds++;
+      const from = Math.max(this.source.begin, end - REBUILD_CHARS);
+      data = `\x1bc${this.source.since(from) ?? ''}`;
+    }
+    this.queued = end;
+    this.inFlight++;
+    this.parsedChars += data.length;
+    this.terminal.write(data, () => {
+      this.inFlight--;
       this.parsed = end;
+      this.settle();
     });
   }
 
-  private pendingChars(): number {
-    let chars = 0;
-    for (const p of this.pending) chars += p.length;
-    return chars;
+  /** Serve the snapshots asked for once the terminal is exactly at a position. */
+  private settle(): void {
+    if (this.inFlight > 0 || this.waiters.length === 0 || this.disposed) return;
+    const waiters = this.waiters;
+    this.waiters = [];
+    const snapshot = this.snapshotNow();
+    for (const waiter of waiters) waiter(snapshot);
   }
 
-  resize(cols: number, rows: number): void {
-    // What was printed before the resize was printed for the old size.
-    this.drain();
-    this.terminal.resize(cols, rows);
-  }
-
-  /** The screen as escape sequences, and the output position it corresponds to. */
-  snapshot(scrollback = 200): { data: string; seq: number } {
+  private snapshotNow(scrollback = 200): ScreenSnapshot {
     return { data: this.serializer.serialize({ scrollback }), seq: this.parsed };
+  }
+
+  /**
+   * The screen, as escape sequences, and the exact output position it corresponds to; what was
+   * printed after it is in the ring (the caller sends it). Synchronous when the terminal is at
+   * rest (nothing queued in it), which is the common case; otherwise once it is. Output printed
+   * meanwhile is not waited for: the caller sends it from the ring.
+   */
+  whenReady(callback: (snapshot: ScreenSnapshot) => void): void {
+    if (this.disposed) return;
+    this.waiters.push(callback);
+    // Parse what is there now (rather than at the next quiet moment), so the snapshot holds
+    // at most a turn's output less than the ring: the rest travels as output.
+    if (this.inFlight === 0) this.catchUp();
+  }
+
+  /**
+   * What was printed before the resize was printed for the old size: the resize is queued
+   * behind it (an empty write's callback runs once everything before it is parsed).
+   */
+  resize(cols: number, rows: number): void {
+    if (this.disposed) return;
+    this.catchUp();
+    if (this.inFlight === 0) {
+      this.terminal.resize(cols, rows);
+      return;
+    }
+    this.inFlight++;
+    this.terminal.write('', () => {
+      this.inFlight--;
+      if (!this.disposed) this.terminal.resize(cols, rows);
+      this.settle();
+    });
   }
 
   /** Resolves once everything written so far is parsed (tests, orderly shutdown). */
   flush(): Promise<void> {
-    this.drain();
-    return new Promise((resolve) => {
-      const settle = () => (this.behind ? setTimeout(settle, 5) : this.terminal.write('', resolve));
-      settle();
-    });
+    return new Promise((resolve) => this.whenReady(() => resolve()));
+  }
+
+  /** For tests: the screen's state now, at the position it has parsed to. */
+  peek(): ScreenSnapshot {
+    return this.snapshotNow();
   }
 
   dispose(): void {
     this.disposed = true;
+    clearTimeout(this.idleTimer);
+    this.waiters = [];
     this.serializer.dispose();
     this.terminal.dispose();
   }

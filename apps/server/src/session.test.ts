@@ -72,6 +72,8 @@ async function started(session: Session) {
   // The fake shell prints its prompt a tick later, as a pty would: let it, so that it cannot
   // land in the middle of a test's own output.
   await new Promise((resolve) => setTimeout(resolve, 5));
+  // And the server's screen has parsed it: a viewer attaching now gets its snapshot at once.
+  await session.flushScreen();
   return { driver, attachment, shell: theShell() };
 }
 
@@ -646,6 +648,7 @@ describe('Session: memory follows what is buffered, not what is acknowledged (is
     // Once its socket is drained, an acknowledgement resyncs it from the screen.
     buffered = 0;
     lying.ack(session.position);
+    await session.flushScreen(); // the screen parses the flood's newest part first
     expect(lying.isLagging).toBe(false);
     expect(liar.of('snapshot').length).toBeGreaterThan(0);
   });

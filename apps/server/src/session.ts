@@ -42,8 +42,8 @@ export interface SessionOptions {
   readonly pacerGraceMs?: number;
   /** Output rate bound (audience sandboxes): the pty is paused while the bucket is empty. */
   readonly outputRate?: OutputRate;
-  /** Characters the server's screen may lag behind the output before it drops to a snapshot. */
-  readonly screenMaxLagChars?: number;
+  /** Quiet time, in ms, before the server's screen parses the output (DEFAULT_SCREEN_IDLE_MS). */
+  readonly screenIdleMs?: number;
 }
 
 /** A token bucket on a shell's output, in characters. */
@@ -66,6 +66,8 @@ export class Session {
   private readonly shellSubscriptions = new DisposableStore();
   private readonly screen: Screen;
   private readonly ring: OutputRing;
+  /** The pty's size (the screen applies a resize once it has parsed what came before it). */
+  private size: { cols: number; rows: number };
   private readonly attachments = new Set<Attachment>();
   private seq = 0;
   private paused = false;
@@ -98,13 +100,10 @@ export class Session {
 
   constructor(private readonly options: SessionOptions) {
     this.ring = new OutputRing(options.ringChars ?? 512 * 1024);
-    this.screen = new Screen(options.cols, options.rows, {
-      maxLagChars: options.screenMaxLagChars,
-      // What the screen is rebuilt from when it fell behind: the newest output the ring holds.
-      recent: (chars) => {
-        const from = Math.max(this.ring.begin, this.ring.end - chars);
-        return { data: this.ring.since(from) ?? '', end: this.ring.end };
-      },
+    this.size = { cols: options.cols, rows: options.rows };
+    // The screen parses from the ring, lazily (when the output is quiet or a snapshot is asked for).
+    this.screen = new Screen(options.cols, options.rows, this.ring, {
+      ...(options.screenIdleMs !== undefined ? { idleMs: options.screenIdleMs } : {}),
     });
     this.outputBudget = options.outputRate?.burstChars ?? 0;
   }
@@ -122,10 +121,10 @@ export class Session {
     return this.options.environment;
   }
   get cols(): number {
-    return this.screen.cols;
+    return this.size.cols;
   }
   get rows(): number {
-    return this.screen.rows;
+    return this.size.rows;
   }
   get position(): number {
     return this.seq;
@@ -158,8 +157,8 @@ export class Session {
       cols: this.cols,
       rows: this.rows,
     });
-    this.catchUp(attachment, resume === 'replay' ? since : undefined);
-    send(this.stateMessage(mode));
+    // The state follows the catch-up (protocol order), which may wait for the screen to parse.
+    this.catchUp(attachment, resume === 'replay' ? since : undefined, () => send(this.stateMessage(mode)));
     if (mode === 'driver' && !this.shell && !this.starting && this.state !== 'exited') {
       void this.start();
     }
@@ -200,21 +199,43 @@ export class Session {
   }
 
   /** Send what an attachment lacks: the rest of the stream if held, else the current screen. */
-  catchUp(attachment: Attachment, since: number | undefined): void {
+  catchUp(attachment: Attachment, since: number | undefined, then?: () => void): void {
     if (since !== undefined) {
       const rest = this.ring.since(since);
       if (rest !== undefined) {
         attachment.reset(since);
         if (rest.length > 0) attachment.deliver(rest, this.seq, true);
+        then?.();
         return;
       }
     }
-    const snapshot = this.screen.snapshot();
-    attachment.reset(snapshot.seq);
-    attachment.send({ type: 'snapshot', data: snapshot.data, seq: snapshot.seq, cols: this.cols, rows: this.rows });
-    // The headless terminal may lag the stream by a few chunks: send what it has not parsed.
-    const rest = this.ring.since(snapshot.seq);
-    if (rest) attachment.deliver(rest, this.seq, true);
+    this.sendScreen(attachment, then);
+  }
+
+  /**
+   * The server's screen, then what was printed after it (from the ring). The screen parses
+   * lazily, so this may wait for it (a few ms); meanwhile the browser gets no live output (it
+   * would come before the screen), which the ring then holds. If a flood pushed the screen's
+   * position out of the ring while it parsed, it tries again; after that the browser replays
+   * the whole ring from a reset instead: exact either way.
+   */
+  private sendScreen(attachment: Attachment, then?: () => void, attempt = 0): void {
+    attachment.awaitScreen();
+    this.screen.whenReady((snapshot) => {
+      if (!this.attachments.has(attachment) || this.ended) return;
+      let rest = this.ring.since(snapshot.seq);
+      if (rest === undefined && attempt < 2) return this.sendScreen(attachment, then, attempt + 1);
+      let { data, seq } = snapshot;
+      if (rest === undefined) {
+        data = '\x1bc';
+        seq = this.ring.begin;
+        rest = this.ring.since(seq) ?? '';
+      }
+      attachment.reset(seq);
+      attachment.send({ type: 'snapshot', data, seq, cols: this.cols, rows: this.rows });
+      if (rest) attachment.deliver(rest, this.seq, true);
+      then?.();
+    });
   }
 
   /** Typed by a driver; the one who types last paces the shell (see updateFlow). */
@@ -242,6 +263,7 @@ export class Session {
 
   resize(cols: number, rows: number): void {
     if (cols === this.cols && rows === this.rows) return;
+    this.size = { cols, rows };
     this.screen.resize(cols, rows);
     this.shell?.resize(cols, rows);
     for (const a of this.attachments) if (a.mode === 'viewer') a.send({ type: 'resized', cols, rows });
@@ -314,7 +336,7 @@ export class Session {
     }
     this.seq += data.length;
     this.ring.push(data);
-    this.screen.write(data);
+    this.screen.written();
     for (const a of this.attachments) a.deliver(data, this.seq);
     this.spendOutput(data.length);
     this.updateFlow();
@@ -459,6 +481,8 @@ export class Attachment {
   private sent = 0;
   private acked = 0;
   private lagging = false;
+  /** Waiting for the server's screen: live output would land before it (the ring keeps it). */
+  private waiting = false;
 
   constructor(
     readonly session: Session,
@@ -488,10 +512,16 @@ export class Attachment {
     this.sent = position;
     this.acked = position;
     this.lagging = false;
+    this.waiting = false;
+  }
+
+  /** Until the next reset, live output is not sent: the screen and the ring's rest come first. */
+  awaitScreen(): void {
+    this.waiting = true;
   }
 
   deliver(data: string, seq: number, force = false): void {
-    if (this.lagging && !force) return;
+    if ((this.lagging || this.waiting) && !force) return;
     if (!force && !this.session.isPacer(this) && (this.unacked > FlowControl.VIEWER_MAX_BACKLOG_CHARS || this.socketFull)) {
       // Drop the stream for this browser only; it gets the screen once it has caught up.
       this.lagging = true;
@@ -504,7 +534,7 @@ export class Attachment {
   ack(seq: number): void {
     this.acked = Math.max(this.acked, Math.min(seq, this.sent));
     const drained = !this.socket || this.socket.buffered() <= this.socket.limitBytes / 2;
-    if (this.lagging && this.unacked <= FlowControl.LOW_WATERMARK_CHARS && drained) {
+    if (this.lagging && !this.waiting && this.unacked <= FlowControl.LOW_WATERMARK_CHARS && drained) {
       this.session.catchUp(this, undefined);
     }
     this.session.updateFlow();

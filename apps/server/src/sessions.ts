@@ -9,7 +9,7 @@ export interface SessionRegistryOptions {
   /** For every session: how long a departed pacing driver holds the shell (Session). */
   readonly pacerGraceMs?: number;
   /** For every session: how far the server's screen may lag before it drops to a snapshot. */
-  readonly screenMaxLagChars?: number;
+  readonly screenIdleMs?: number;
 }
 
 /**
@@ -55,7 +55,7 @@ export class SessionRegistry {
       backend: this.options.backend,
       log: this.options.log,
       pacerGraceMs: this.options.pacerGraceMs,
-      screenMaxLagChars: this.options.screenMaxLagChars,
+      screenIdleMs: this.options.screenIdleMs,
       onEnded: (s) => {
         if (this.sessions.get(s.key) === s) this.sessions.delete(s.key);
       },

@@ -1,6 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import { FakeBackend, type FakeShell, testEnvironment } from '@lecture/containers';
-import { CloseCode, FlowControl, PROTOCOL_VERSION, WS_PATH, encode } from '@lecture/protocol';
+import { CloseCode, FlowControl, Limits, PROTOCOL_VERSION, WS_PATH, encode } from '@lecture/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket, WebSocketServer } from 'ws';
 import { type LectureServer, startLectureServer } from '../../../apps/server/src/app.js';
@@ -118,6 +118,72 @@ describe('LectureClient against the real server (fake backend)', () => {
     expect(channel.send({ type: 'input', data: 'echo hi\r' })).toBe(true);
     await until(() => r.screen.includes('echo hi\r\n'), 'the echo');
     expect(liveShell().written).toBe('echo hi\r');
+  });
+
+  describe('pastes: chunked and paced within the server’s input bucket', () => {
+    it('a paste past the server’s burst reaches the shell whole and in order, with what was typed after it', async () => {
+      const s = await start();
+      const p = client(s.port, { presenter: true });
+      const r = recorder();
+      const refused: string[] = [];
+      const channel = p.open(
+        { pane: 'demo', env: 'sandbox', size: () => ({ cols: 80, rows: 24 }), ack: 'received' },
+        { ...r.events, onInputRefused: (m) => refused.push(m) },
+      );
+      await until(() => r.screen.endsWith('$ '), 'the prompt');
+      const shell = liveShell();
+      // Past the burst (256 Ki) the server refuses input faster than its rate: sent as one
+      // frame, or unpaced, this would be an `input-limit` error and a lost paste.
+      let paste = '';
+      for (let i = 0; paste.length < Limits.INPUT_BURST_CHARS + 100_000; i++) paste += `line ${i} é漢字🙂\n`;
+      expect(channel.input(paste)).toBe(true);
+      expect(channel.input('typed after\r')).toBe(true);
+      await until(() => shell.written.length === paste.length + 'typed after\r'.length, 'the whole paste', 20_000);
+      expect(shell.written).toBe(`${paste}typed after\r`);
+      expect(r.errors).toEqual([]);
+      expect(refused).toEqual([]);
+      expect(p.status).toBe('open');
+    }, 30_000);
+
+    it('a paste over the limit is refused whole, and the pane says so', async () => {
+      const s = await start();
+      const p = client(s.port, { presenter: true });
+      const r = recorder();
+      const refused: string[] = [];
+      const channel = p.open(
+        { pane: 'demo', env: 'sandbox', size: () => ({ cols: 80, rows: 24 }), ack: 'received' },
+        { ...r.events, onInputRefused: (m) => refused.push(m) },
+      );
+      await until(() => r.screen.endsWith('$ '), 'the prompt');
+      expect(channel.input('x'.repeat(Limits.MAX_PASTE_CHARS + 1))).toBe(false);
+      expect(refused).toHaveLength(1);
+      expect(refused[0]).toMatch(/too large .*nothing was sent/);
+      await new Promise((r) => setTimeout(r, 50));
+      expect(liveShell().written).toBe('');
+    });
+
+    it('a connection that drops during a paste says how much of it was not sent', async () => {
+      const s = await start();
+      const net = sockets({ Authorization: `Bearer ${SECRET}` });
+      const p = client(s.port, { socket: net.factory });
+      const r = recorder();
+      const refused: string[] = [];
+      const channel = p.open(
+        { pane: 'demo', env: 'sandbox', size: () => ({ cols: 80, rows: 24 }), ack: 'received' },
+        { ...r.events, onInputRefused: (m) => refused.push(m) },
+      );
+      await until(() => r.screen.endsWith('$ '), 'the prompt');
+      const shell = liveShell();
+      const paste = 'y'.repeat(Limits.INPUT_BURST_CHARS * 2);
+      channel.input(paste);
+      // The burst went at once; the rest waits for the bucket. Cut the connection meanwhile.
+      await until(() => shell.written.length > 0, 'the first part');
+      net.all[0]?.terminate();
+      await until(() => refused.length === 1, 'the notice', 10_000);
+      const lost = Number((refused[0]?.match(/last ([\d,]+) characters/)?.[1] ?? '').replace(/,/g, ''));
+      expect(lost).toBeGreaterThan(0);
+      expect(shell.written.length + lost).toBe(paste.length);
+    }, 20_000);
   });
 
   it('reconnects after a drop and resumes exactly: nothing lost, nothing twice', async () => {

@@ -391,10 +391,8 @@ export class LectureClient {
       this.inputQueue.shift();
       if (next.channel.isClosed) continue;
       if (!next.channel.send({ type: 'input', data: next.data })) {
-        // Dropped: the rest of every queued input is lost, and each pane says so.
-        const lost = new Map<PaneChannel, number>([[next.channel, next.data.length]]);
-        for (const q of this.inputQueue.splice(0)) lost.set(q.channel, (lost.get(q.channel) ?? 0) + q.data.length);
-        for (const [channel, chars] of lost) channel.inputInterrupted(chars);
+        this.inputQueue.unshift(next);
+        this.dropQueuedInput();
         return;
       }
       this.inputBudget -= next.data.length;
@@ -409,6 +407,17 @@ export class LectureClient {
         Math.max(10, Math.ceil((need / rate) * 1000)),
       );
     }
+  }
+
+  /** The connection dropped: the rest of every queued input is lost, and each pane says so. */
+  private dropQueuedInput(): void {
+    timers.clearTimeout(this.inputTimer);
+    this.inputTimer = undefined;
+    const lost = new Map<PaneChannel, number>();
+    for (const q of this.inputQueue.splice(0)) {
+      if (!q.channel.isClosed) lost.set(q.channel, (lost.get(q.channel) ?? 0) + q.data.length);
+    }
+    for (const [channel, chars] of lost) channel.inputInterrupted(chars);
   }
 
   /** @internal */
@@ -458,6 +467,9 @@ export class LectureClient {
       } else {
         this.setStatus('closed');
       }
+      // A paste still being paced out is not resumed on the next socket: its middle may be lost
+      // with this one, and half a paste typed into a shell is worse than none. Each pane says so.
+      this.dropQueuedInput();
       for (const channel of this.channels.values()) channel.disconnected(this.status);
       if (this.status === 'closed') this.scheduleRetry();
     };

@@ -1,4 +1,4 @@
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage } from 'node:http';
 import type { Role } from '@lecture/protocol';
 import proxyaddr from 'proxy-addr';
@@ -41,6 +41,9 @@ export function credentialValid(credential: { kind: 'cookie' | 'bearer'; value: 
   return credential.kind === 'bearer' ? safeEqual(credential.value, secret) : safeEqual(credential.value, presenterToken(secret));
 }
 
+/** Wrong credentials remembered as already counted (about 100 bytes each). */
+const MAX_COUNTED_CREDENTIALS = 10_000;
+
 /**
  * Rate limit on guessing the presenter key, per client address: after `guessesPerMinute` wrong
  * keys (in the URL, a cookie or a bearer header) within a minute, the address is refused for a
@@ -48,6 +51,13 @@ export function credentialValid(credential: { kind: 'cookie' | 'bearer'; value: 
  */
 export class KeyGuard {
   private readonly limiter: RateLimiterMemory;
+  /**
+   * Wrong cookies and bearer keys already counted, per address (hashed, bounded). A stale cookie
+   * (last week's server, another key) comes with every request and every socket the page opens:
+   * counted each time, it would lock the lecturer's own address out of the right key. A guesser
+   * sends a new value each time, and each new one counts.
+   */
+  private readonly counted = new Map<string, true>();
 
   constructor(readonly guessesPerMinute: number) {
     this.limiter = new RateLimiterMemory({ points: guessesPerMinute, duration: 60, blockDuration: 60 });
@@ -75,7 +85,12 @@ export class KeyGuard {
     const blocked = await this.retryAfter(address);
     if (blocked > 0) return { role: 'audience', blocked };
     if (credentialValid(credential, secret)) return { role: 'presenter' };
-    await this.failed(address);
+    const seen = createHash('sha256').update(`${address}\n${credential.kind}\n${credential.value}`).digest('base64url');
+    if (!this.counted.has(seen)) {
+      if (this.counted.size >= MAX_COUNTED_CREDENTIALS) this.counted.delete(this.counted.keys().next().value as string);
+      this.counted.set(seen, true);
+      await this.failed(address);
+    }
     return { role: 'audience', wrong: true };
   }
 }

@@ -105,6 +105,18 @@ describe('the presenter key', () => {
     expect(other.status).toBe(302);
   });
 
+  it('a stale cookie sent again and again (every request, every socket) counts as one wrong key, not one each', async () => {
+    const s = await start({ limits: { keyGuessesPerMinute: 3 } });
+    const stale = { Cookie: 'lecture_presenter=token-of-an-earlier-server' };
+    for (let i = 0; i < 10; i++) expect(await upgradeStatus(stale)).toBe(101);
+    for (let i = 0; i < 5; i++) await fetch(`${s.url}/api/whoami`, { headers: stale });
+    // The lecturer can still present from this address.
+    expect((await fetch(`${s.url}/presenter?key=${SECRET}`, { redirect: 'manual' })).status).toBe(302);
+    // New values are new guesses: those count.
+    for (let i = 0; i < 3; i++) await upgradeStatus({ Cookie: `lecture_presenter=guess-${i}` });
+    expect((await fetch(`${s.url}/presenter?key=${SECRET}`, { redirect: 'manual' })).status).toBe(429);
+  });
+
   it('drops a stale cookie (another key) instead of counting it at every request', async () => {
     const s = await start();
     const res = await fetch(`${s.url}/api/whoami`, { headers: { Cookie: 'lecture_presenter=from-last-week' } });

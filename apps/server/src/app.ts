@@ -271,6 +271,25 @@ export async function startLectureServer(given: LectureServerOptions): Promise<L
 
   let port = options.port;
   const server: Server = createServer(app);
+  // TCP connections per peer address, before any HTTP is read: a script that opens thousands of
+  // idle connections (no upgrade, no request) cannot take the file descriptors the lecturer's
+  // page needs. Loopback and a trusted reverse proxy (which carries the whole room) are exempt.
+  const tcpByAddress = new Map<string, number>();
+  server.on('connection', (socket) => {
+    const peer = socket.remoteAddress ?? 'unknown';
+    if (isLoopback(peer) || trust(peer, 0)) return;
+    const open = tcpByAddress.get(peer) ?? 0;
+    if (open >= limits.connectionsPerAddress) {
+      socket.destroy();
+      return;
+    }
+    tcpByAddress.set(peer, open + 1);
+    socket.once('close', () => {
+      const n = (tcpByAddress.get(peer) ?? 1) - 1;
+      if (n > 0) tcpByAddress.set(peer, n);
+      else tcpByAddress.delete(peer);
+    });
+  });
   const wss = new WebSocketServer({ noServer: true, maxPayload: Limits.MAX_FRAME_BYTES });
   const connections = new Set<Connection>();
   // Open sockets and channels per client address: one device (or script) cannot take the file

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { type Socket, createConnection } from 'node:net';
+import { networkInterfaces, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FakeBackend, testEnvironment } from '@lecture/containers';
 import { PROTOCOL_VERSION, WS_PATH, decodeServerFrame, encode } from '@lecture/protocol';
@@ -205,6 +206,41 @@ describe('sockets and channels per client address (issue 9, item 5)', () => {
     open[0]?.ws.close();
     await expect.poll(async () => (await connect(student)).status, { timeout: 10_000 }).toBe(101);
   });
+
+  // A peer address that is not loopback: this machine's own LAN address, as a student's would be.
+  const lan = Object.values(networkInterfaces())
+    .flat()
+    .find((i) => i && i.family === 'IPv4' && !i.internal)?.address;
+
+  it.skipIf(!lan)(
+    'caps TCP connections per address before any HTTP: idle connections past it are closed, others still get in',
+    async () => {
+      await start({ host: '0.0.0.0', limits: { connectionsPerAddress: 4 } });
+      const port = server?.port as number;
+      const open: Socket[] = [];
+      const dial = () =>
+        new Promise<{ socket: Socket; closedAt: 'at-once' | 'open' }>((resolve) => {
+          const socket = createConnection({ host: lan as string, port });
+          socket.on('error', () => undefined);
+          socket.once('close', () => resolve({ socket, closedAt: 'at-once' }));
+          socket.once('connect', () => setTimeout(() => resolve({ socket, closedAt: socket.destroyed ? 'at-once' : 'open' }), 300));
+        });
+      for (let i = 0; i < 4; i++) {
+        const c = await dial();
+        expect(c.closedAt).toBe('open');
+        open.push(c.socket);
+      }
+      // The fifth idle connection from that address is closed; this machine still gets in.
+      expect((await dial()).closedAt).toBe('at-once');
+      expect((await fetch(`http://127.0.0.1:${port}/api/whoami`)).status).toBe(200);
+      // One closes: its place is free again.
+      open.shift()?.destroy();
+      await new Promise((r) => setTimeout(r, 100));
+      const again = await dial();
+      expect(again.closedAt).toBe('open');
+      for (const s of [...open, again.socket]) s.destroy();
+    },
+  );
 
   it('keeps the lecturer in when the room is full: the total cap refuses everyone but the presenter (503)', async () => {
     await start({ trustProxy: 'loopback', limits: { maxSockets: 2 } });

@@ -7,6 +7,11 @@ export interface ServerLimits {
   readonly keyGuessesPerMinute: number;
   /** Open sockets per client address (the presenter and loopback are exempt). */
   readonly socketsPerAddress: number;
+  /**
+   * TCP connections per peer address, counted before any HTTP (loopback and a trusted proxy are
+   * exempt): a browser needs about 8, the sockets cap above applies on top.
+   */
+  readonly connectionsPerAddress: number;
   /** Open sockets in all (the presenter is exempt: the lecturer is never locked out). */
   readonly maxSockets: number;
   /** Open channels (panes) per client address, over all its sockets (loopback exempt). */
@@ -32,6 +37,7 @@ export interface ServerLimits {
 export const DEFAULT_LIMITS: ServerLimits = {
   keyGuessesPerMinute: 10,
   socketsPerAddress: 16,
+  connectionsPerAddress: 64,
   maxSockets: 2000,
   channelsPerAddress: 64,
   socketBufferBytes: 256 * 1024,
@@ -45,6 +51,7 @@ export const DEFAULT_LIMITS: ServerLimits = {
 export const LIMIT_KNOBS: Record<keyof ServerLimits, string> = {
   keyGuessesPerMinute: 'LECTURE_KEY_GUESSES_PER_MINUTE',
   socketsPerAddress: 'LECTURE_SOCKETS_PER_ADDRESS',
+  connectionsPerAddress: 'LECTURE_CONNECTIONS_PER_ADDRESS',
   maxSockets: 'LECTURE_MAX_SOCKETS',
   channelsPerAddress: 'LECTURE_CHANNELS_PER_ADDRESS',
   socketBufferBytes: 'LECTURE_SOCKET_BUFFER_BYTES',

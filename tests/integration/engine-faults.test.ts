@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process';
-import { rmSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { type Server, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -143,6 +143,28 @@ describe('a hung engine', () => {
     expect(Date.now() - t0).toBeLessThan(5000);
     client.close();
   });
+});
+
+describe('a stuck docker exec', () => {
+  it('a shell that never answers ends after the Docker timeout, saying why, and its container goes', async () => {
+    // The engine creates the container; the interactive `docker exec` (a CLI process, not an API
+    // call) then hangs, as it does when the engine stops answering mid-way: a CLI that never
+    // prints stands in for it.
+    const cli = join(tmpdir(), `lecture-stuck-docker-${process.pid}.sh`);
+    writeFileSync(cli, '#!/bin/sh\nexec sleep 3600\n', { mode: 0o755 });
+    cleanup.push(() => rmSync(cli, { force: true }));
+    const backend = new DockerBackend({ dockerCli: cli, apiTimeoutMs: 3000 });
+    const sandbox = catalogue.find((e) => e.id === 'sandbox');
+    if (!sandbox) throw new Error('no sandbox environment');
+    const shell = await backend.openShell({ environment: sandbox, sessionId: 'stuck-exec-0001', cols: 80, rows: 24 });
+    const t0 = Date.now();
+    const exit = await new Promise<{ exitCode: number; reason?: string }>((r) => shell.onExit(r));
+    expect(Date.now() - t0).toBeLessThan(15_000);
+    expect(exit.reason).toMatch(/did not start the shell within 3 s/);
+    await shell.dispose();
+    expect(containersWithLabel(`${Labels.SESSION}=stuck-exec-0001`)).toEqual([]);
+    await backend.dispose();
+  }, 60_000);
 });
 
 describe('a crashed server', () => {

@@ -197,6 +197,7 @@ export class DockerBackend implements ContainerBackend {
         await removeContainer();
       },
       env.lifecycle === 'per-session' ? (exitCode) => this.exitReason(containerId, env, exitCode) : async () => undefined,
+      this.options.apiTimeoutMs ?? DEFAULT_DOCKER_TIMEOUT_MS,
     );
     this.shells.add(shell);
     if (env.lifecycle === 'per-session') {
@@ -490,17 +491,38 @@ class DockerShell implements Shell {
   private readonly subscriptions: Disposable[] = [];
   private exited = false;
   private disposed: Promise<void> | undefined;
+  /** Until the shell's first output: past startTimeoutMs, `docker exec` is stuck and is killed. */
+  private startWatch: ReturnType<typeof setTimeout> | undefined;
+  private stuck = false;
+  private sawOutput = false;
+  private readonly startTimeoutMs: number;
 
   constructor(
     readonly containerId: string,
     private readonly process: pty.IPty,
     private readonly cleanup: () => Promise<void>,
     private readonly reasonForExit: (exitCode: number) => Promise<string | undefined>,
+    startTimeoutMs: number,
   ) {
+    // A hung engine can leave `docker exec` waiting forever with no output (the API calls before
+    // it are bounded, this one is a CLI process): a shell always prints its prompt, so no output
+    // within the Docker timeout means it never started. It ends, saying why.
+    this.startTimeoutMs = startTimeoutMs;
+    this.watchStart();
     this.subscriptions.push(
-      process.onData((d) => this.data.fire(d)),
+      process.onData((d) => {
+        this.sawOutput = true;
+        clearTimeout(this.startWatch);
+        this.data.fire(d);
+      }),
       process.onExit(({ exitCode }) => {
         this.exited = true;
+        clearTimeout(this.startWatch);
+        if (this.stuck) {
+          const reason = `The Docker Engine did not start the shell within ${Math.round(startTimeoutMs / 1000)} s (docker exec got no answer). Check the engine (docker info), then press New shell.`;
+          this.exit.fire({ exitCode, reason });
+          return;
+        }
         void this.reasonForExit(exitCode).then((reason) => this.exit.fire(reason ? { exitCode, reason } : { exitCode }));
       }),
     );
@@ -508,6 +530,16 @@ class DockerShell implements Shell {
 
   onData(listener: (data: string) => void): Disposable {
     return this.data.on(listener);
+  }
+  /** (Re)start the watch for the first output; not while paused (a paused pty is not read). */
+  private watchStart(): void {
+    clearTimeout(this.startWatch);
+    if (this.sawOutput || this.exited) return;
+    this.startWatch = setTimeout(() => {
+      this.stuck = true;
+      this.containerStopped();
+    }, this.startTimeoutMs);
+    this.startWatch.unref?.();
   }
   /** The container is gone: the exec cannot go on (its exit then reports why). */
   containerStopped(): void {
@@ -528,13 +560,18 @@ class DockerShell implements Shell {
     if (!this.exited) this.process.resize(cols, rows);
   }
   pause(): void {
-    if (!this.exited) this.process.pause();
+    if (this.exited) return;
+    clearTimeout(this.startWatch);
+    this.process.pause();
   }
   resume(): void {
-    if (!this.exited) this.process.resume();
+    if (this.exited) return;
+    this.process.resume();
+    this.watchStart();
   }
   dispose(): Promise<void> {
     this.disposed ??= (async () => {
+      clearTimeout(this.startWatch);
       for (const s of this.subscriptions) s.dispose();
       this.data.clear();
       this.exit.clear();

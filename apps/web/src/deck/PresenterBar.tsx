@@ -12,9 +12,11 @@ export function PresenterBar(props: { status: ConnectionStatus; role: Role | und
   const { status, role, following, onFollow } = props;
   const { client, hall } = useDeck();
   const [share, setShare] = useState(false);
-  const lab = hall.environments.get('lab');
+  // The deck's shared environments (the Docker lab, an Apptainer shell…): whichever it has.
+  const shared = [...hall.environments.values()];
+  const names = shared.map((e) => e.env).join(', ');
   const demos = hall.demos;
-  const resetting = demos?.state === 'resetting' || lab?.state === 'resetting' || lab?.state === 'starting';
+  const resetting = demos?.state === 'resetting' || shared.some((e) => e.state === 'resetting' || e.state === 'starting');
   const label =
     status === 'open'
       ? role === 'presenter'
@@ -35,11 +37,18 @@ export function PresenterBar(props: { status: ConnectionStatus; role: Role | und
             <span className="deck-status__count" data-audience-count={hall.audience}>
               {hall.audience} following
             </span>
-            {lab && (
-              <span className={`deck-status__lab deck-status__lab--${lab.state}`} data-lab-state={lab.state} title={lab.message}>
-                Lab: {lab.state}
+            {shared.map((e) => (
+              <span
+                key={e.env}
+                className={`deck-status__lab deck-status__lab--${e.state}`}
+                data-env={e.env}
+                data-env-state={e.state}
+                {...(e.env === 'lab' ? { 'data-lab-state': e.state } : {})}
+                title={e.message}
+              >
+                {e.env}: {e.state}
               </span>
-            )}
+            ))}
             {demos?.state === 'error' && (
               <span className="deck-status__lab deck-status__lab--error" data-demos-error title={demos.message}>
                 {demos.message ?? 'The reset failed.'}
@@ -52,13 +61,13 @@ export function PresenterBar(props: { status: ConnectionStatus; role: Role | und
               title={
                 demos?.state === 'error'
                   ? demos.message
-                  : 'Every demo back to where the lecture starts: the Docker lab to its seeded images, a fresh Apptainer container, a fresh shell in every demo terminal'
+                  : `Every demo back to where the lecture starts: ${names ? `the shared environments (${names}) to their seeded state, ` : ''}a fresh shell in every demo terminal, every poll emptied`
               }
               disabled={resetting}
               onClick={() => {
                 if (
                   window.confirm(
-                    'Reset all demos? The Docker lab loses every container and image made in it, the Apptainer shell gets a fresh container, and every demo terminal a fresh shell.',
+                    `Reset all demos? ${names ? `The shared environments (${names}) go back to their seeded state: whatever was made in them is lost. ` : ''}Every demo terminal gets a fresh shell, and every poll is emptied.`,
                   )
                 ) {
                   client?.send({ type: 'demos-reset' });

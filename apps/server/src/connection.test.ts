@@ -278,7 +278,7 @@ describe('bad input', () => {
 });
 
 describe('the output path', () => {
-  it('output travels as binary frames; a lone chunk goes at once, a flood is joined per turn, byte-exact', async () => {
+  it('output travels as binary frames; a lone chunk goes at once, a flood is joined, byte-exact', async () => {
     await start();
     const { p, shell } = await presenterWithShell(1);
     await p.next('output', (m) => m.data.includes('$ '));
@@ -288,22 +288,46 @@ describe('the output path', () => {
     shell.emit('k');
     const echo = await p.next('output', (m) => m.data === 'k');
     expect(frames).toEqual([{ binary: true, at: expect.any(Number) }]);
-    await new Promise((resolve) => setImmediate(resolve));
-    // A flood: 200 small reads in one turn; the first goes at once, the rest in one frame.
+    // Typing fast: the next echo, still within the first's coalescing window, goes at once too.
+    shell.emit('j');
+    await p.next('output', (m) => m.data === 'j');
+    expect(frames).toHaveLength(2);
+    await new Promise((resolve) => setTimeout(resolve, 30)); // quiet again
+    // A flood: 40 reads in one turn; the first goes at once, the rest in one frame.
     frames.length = 0;
     let printed = '';
-    for (let i = 0; i < 200; i++) {
-      const chunk = `line ${i} ✓ ${'x'.repeat(i % 17)}\r\n`;
+    // (Under the high watermark in all: this client does not acknowledge.)
+    for (let i = 0; i < 40; i++) {
+      // As a pty reads a flood: kilobytes at a time.
+      const chunk = `line ${i} ✓ ${'x'.repeat(1000 + (i % 17))}\r\n`;
       printed += chunk;
       shell.emit(chunk);
     }
-    const last = await p.next('output', (m) => m.seq === echo.seq + printed.length);
-    const outputs = p.received.filter((m): m is Of<'output'> => m.type === 'output' && m.seq > echo.seq);
+    const from0 = echo.seq + 1; // after the 'j'
+    const last = await p.next('output', (m) => m.seq === from0 + printed.length);
+    const outputs = p.received.filter((m): m is Of<'output'> => m.type === 'output' && m.seq > from0);
     expect(outputs.map((o) => o.data).join('')).toBe(printed);
     expect(outputs).toHaveLength(2);
-    expect(last.seq).toBe(echo.seq + printed.length);
+    expect(last.seq).toBe(from0 + printed.length);
     expect(frames.every((f) => f.binary)).toBe(true);
     expect(p.invalid).toBe(0);
+
+    // A flood as a pty delivers it: one read per turn of the event loop. Still a few frames,
+    // not one per read.
+    await new Promise((resolve) => setTimeout(resolve, 30));
+    frames.length = 0;
+    const from = last.seq;
+    let spread = '';
+    for (let i = 0; i < 25; i++) {
+      const chunk = `read ${i} ${'y'.repeat(2000)}\r\n`;
+      spread += chunk;
+      shell.emit(chunk);
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    await p.next('output', (m) => m.seq === from + spread.length);
+    const spreadOutputs = p.received.filter((m): m is Of<'output'> => m.type === 'output' && m.seq > from);
+    expect(spreadOutputs.map((o) => o.data).join('')).toBe(spread);
+    expect(spreadOutputs.length).toBeLessThan(10);
   });
 
   it('no message overtakes the output held before it', async () => {
@@ -318,7 +342,12 @@ describe('the output path', () => {
     const order = p.received.map((m) => m.type);
     const lastOutput = order.lastIndexOf('output');
     expect(lastOutput).toBeLessThan(p.received.indexOf(state));
-    expect(p.received.filter((m): m is Of<'output'> => m.type === 'output').map((m) => m.data).join('')).toMatch(/first held until the state/);
+    expect(
+      p.received
+        .filter((m): m is Of<'output'> => m.type === 'output')
+        .map((m) => m.data)
+        .join(''),
+    ).toMatch(/first held until the state/);
   });
 });
 

@@ -451,7 +451,7 @@ describe('Session: who paces the shell', () => {
     expect(forgotten.isLagging).toBe(true);
     expect(forgotten.unacked).toBeLessThanOrEqual(FlowControl.VIEWER_MAX_BACKLOG_CHARS + 10_000);
     // The active one stops acknowledging: now the shell waits for it.
-    for (let i = 0; i < 15; i++) shell.emit('y'.repeat(10_000));
+    for (let i = 0; i < FlowControl.HIGH_WATERMARK_CHARS / 10_000 + 5; i++) shell.emit('y'.repeat(10_000));
     expect(shell.paused).toBe(true);
     active.ack(session.position);
     expect(shell.paused).toBe(false);

@@ -248,7 +248,7 @@ describe('LectureClient against the real server (fake backend)', () => {
     await until(() => received === 2, 'the prompt');
     const shell = liveShell();
     const chunk = 'y'.repeat(10_000);
-    for (let i = 0; i < 15; i++) shell.emit(chunk);
+    for (let i = 0; i < FlowControl.HIGH_WATERMARK_CHARS / 10_000 + 5; i++) shell.emit(chunk);
     await until(() => shell.paused && received > FlowControl.HIGH_WATERMARK_CHARS, 'the pause above the high watermark');
     expect(channel.acked).toBe(0);
     // Rendering a little is acknowledged in steps; the shell stays paused above the low mark.

@@ -17,11 +17,14 @@ export const WS_PATH = '/ws';
 /**
  * Flow control by acknowledgement (as VS Code's pty host): the browser acknowledges output
  * once xterm.js has parsed it; the server pauses the pty while a driving client has more than
- * HIGH unacknowledged characters and resumes it below LOW.
+ * HIGH unacknowledged characters and resumes it below LOW. VS Code's 100 000 / 5 000 are for a
+ * local pty; ours restarts through `docker exec` and the engine, so the browser would sit idle
+ * while it refills from 5 000: with 200 000 / 50 000 it always has output to parse (the deck
+ * paints a flood as fast as a plain xterm.js page without flow control; `npm run bench`).
  */
 export const FlowControl = {
-  HIGH_WATERMARK_CHARS: 100_000,
-  LOW_WATERMARK_CHARS: 5_000,
+  HIGH_WATERMARK_CHARS: 200_000,
+  LOW_WATERMARK_CHARS: 50_000,
   /** The browser acknowledges at least every this many parsed characters. */
   ACK_EVERY_CHARS: 5_000,
   /**

@@ -2,12 +2,49 @@
 // The baseline the bench compares the server with: a single node-pty-to-socket stream and
 // nothing else (no protocol, no acknowledgements, no screen, no ring), as a minimal web
 // terminal does it. `node bench/raw-server.mjs <port> <container>`: the first socket to
-// `/?drive` starts `docker exec -it` into the container; every socket sees the output.
+// `/?drive` starts `docker exec -it` into the container; every socket sees the output and may
+// type. `GET /plain` is a plain xterm.js page on that stream (the rendered baseline): xterm.js
+// from node_modules, its default renderer, writing each message as it comes.
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { createRequire } from 'node:module';
 import pty from 'node-pty';
 import { WebSocketServer } from 'ws';
 
 const [port, container] = process.argv.slice(2);
-const wss = new WebSocketServer({ port: Number(port), host: '127.0.0.1' });
+const require = createRequire(import.meta.url);
+const files = {
+  '/xterm.js': ['text/javascript', readFileSync(require.resolve('@xterm/xterm/lib/xterm.js'))],
+  '/xterm.css': ['text/css', readFileSync(require.resolve('@xterm/xterm/css/xterm.css'))],
+  '/plain': [
+    'text/html',
+    `<!doctype html><meta charset="utf-8"><link rel="stylesheet" href="/xterm.css">
+<body style="margin:0;background:#101418"><div id="t" style="padding:8px"></div>
+<script src="/xterm.js"></script>
+<script>
+  // The geometry of the terminal it is compared with (the bench passes the deck's).
+  const q = new URLSearchParams(location.search);
+  const term = new Terminal({
+    cols: Number(q.get('cols') || 100),
+    rows: Number(q.get('rows') || 30),
+    fontSize: Number(q.get('font') || 16),
+    scrollback: Number(q.get('scrollback') || 1000),
+  });
+  term.open(document.getElementById('t'));
+  const ws = new WebSocket('ws://' + location.host + '/');
+  ws.onmessage = (e) => term.write(e.data);
+  term.onData((d) => ws.send(d));
+  term.focus();
+  window.plainTerm = term;
+</script>`,
+  ],
+};
+const http = createServer((req, res) => {
+  const file = files[(req.url ?? '').split('?')[0]];
+  if (!file) return void res.writeHead(404).end();
+  res.writeHead(200, { 'Content-Type': file[0] }).end(file[1]);
+});
+const wss = new WebSocketServer({ server: http });
 let shell;
 const sockets = new Set();
 
@@ -29,4 +66,4 @@ wss.on('connection', (ws, request) => {
     shell = undefined;
   });
 });
-wss.on('listening', () => console.log('ready'));
+http.listen(Number(port), '127.0.0.1', () => console.log('ready'));

@@ -327,7 +327,8 @@ describe('the output path', () => {
     await p.next('output', (m) => m.seq === from + spread.length);
     const spreadOutputs = p.received.filter((m): m is Of<'output'> => m.type === 'output' && m.seq > from);
     expect(spreadOutputs.map((o) => o.data).join('')).toBe(spread);
-    expect(spreadOutputs.length).toBeLessThan(10);
+    // One frame per read would be 25; a busy machine may split the window a few times.
+    expect(spreadOutputs.length).toBeLessThan(13);
   });
 
   it('no message overtakes the output held before it', async () => {

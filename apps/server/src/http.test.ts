@@ -223,7 +223,8 @@ describe('sockets and channels per client address (issue 9, item 5)', () => {
           const socket = createConnection({ host: lan as string, port });
           socket.on('error', () => undefined);
           socket.once('close', () => resolve({ socket, closedAt: 'at-once' }));
-          socket.once('connect', () => setTimeout(() => resolve({ socket, closedAt: socket.destroyed ? 'at-once' : 'open' }), 300));
+          // A refused connection is closed by the server as it arrives: well within a second.
+          socket.once('connect', () => setTimeout(() => resolve({ socket, closedAt: socket.destroyed ? 'at-once' : 'open' }), 1000));
         });
       for (let i = 0; i < 4; i++) {
         const c = await dial();

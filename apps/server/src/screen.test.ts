@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import type { SerializeAddon as SerializeAddonType } from '@xterm/addon-serialize';
 import type { Terminal as TerminalType } from '@xterm/headless';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { OutputRing } from './ring.js';
 import { REBUILD_CHARS, Screen, type ScreenSnapshot } from './screen.js';
 
@@ -67,8 +67,7 @@ describe('Screen: the server’s copy of a terminal, parsed lazily from the ring
     const s = session(512 * 1024, 20);
     s.print('echo hello\r\nhello\r\n$ ');
     expect(s.screen.parsedChars).toBe(0);
-    await new Promise((r) => setTimeout(r, 200));
-    expect(s.screen.parsedChars).toBe('echo hello\r\nhello\r\n$ '.length);
+    await vi.waitFor(() => expect(s.screen.parsedChars).toBe('echo hello\r\nhello\r\n$ '.length), { timeout: 5000 });
     expect(s.screen.peek().data).toContain('hello');
   });
 

@@ -241,6 +241,7 @@ describe('sockets and channels per client address (issue 9, item 5)', () => {
       expect(again.closedAt).toBe('open');
       for (const s of [...open, again.socket]) s.destroy();
     },
+    20_000,
   );
 
   it('keeps the lecturer in when the room is full: the total cap refuses everyone but the presenter (503)', async () => {

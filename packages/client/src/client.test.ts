@@ -121,9 +121,10 @@ describe('LectureClient against the real server (fake backend)', () => {
   });
 
   describe('pastes: chunked and paced within the server’s input bucket', () => {
-    it('a paste past the server’s burst reaches the shell whole and in order, with what was typed after it', async () => {
+    /** The presenter's pane at its prompt, recording what the pane is told about refused input. */
+    async function presenterPane(socket?: SocketFactory) {
       const s = await start();
-      const p = client(s.port, { presenter: true });
+      const p = client(s.port, socket ? { socket } : { presenter: true });
       const r = recorder();
       const refused: string[] = [];
       const channel = p.open(
@@ -131,6 +132,11 @@ describe('LectureClient against the real server (fake backend)', () => {
         { ...r.events, onInputRefused: (m) => refused.push(m) },
       );
       await until(() => r.screen.endsWith('$ '), 'the prompt');
+      return { p, r, refused, channel };
+    }
+
+    it('a paste past the server’s burst reaches the shell whole and in order, with what was typed after it', async () => {
+      const { p, r, refused, channel } = await presenterPane();
       const shell = liveShell();
       // Past the burst (256 Ki) the server refuses input faster than its rate: sent as one
       // frame, or unpaced, this would be an `input-limit` error and a lost paste.
@@ -146,15 +152,7 @@ describe('LectureClient against the real server (fake backend)', () => {
     }, 30_000);
 
     it('a paste over the limit is refused whole, and the pane says so', async () => {
-      const s = await start();
-      const p = client(s.port, { presenter: true });
-      const r = recorder();
-      const refused: string[] = [];
-      const channel = p.open(
-        { pane: 'demo', env: 'sandbox', size: () => ({ cols: 80, rows: 24 }), ack: 'received' },
-        { ...r.events, onInputRefused: (m) => refused.push(m) },
-      );
-      await until(() => r.screen.endsWith('$ '), 'the prompt');
+      const { refused, channel } = await presenterPane();
       expect(channel.input('x'.repeat(Limits.MAX_PASTE_CHARS + 1))).toBe(false);
       expect(refused).toHaveLength(1);
       expect(refused[0]).toMatch(/too large .*nothing was sent/);
@@ -163,16 +161,8 @@ describe('LectureClient against the real server (fake backend)', () => {
     });
 
     it('a connection that drops during a paste says how much of it was not sent', async () => {
-      const s = await start();
       const net = sockets({ Authorization: `Bearer ${SECRET}` });
-      const p = client(s.port, { socket: net.factory });
-      const r = recorder();
-      const refused: string[] = [];
-      const channel = p.open(
-        { pane: 'demo', env: 'sandbox', size: () => ({ cols: 80, rows: 24 }), ack: 'received' },
-        { ...r.events, onInputRefused: (m) => refused.push(m) },
-      );
-      await until(() => r.screen.endsWith('$ '), 'the prompt');
+      const { p, refused, channel } = await presenterPane(net.factory);
       const shell = liveShell();
       const paste = 'y'.repeat(Limits.INPUT_BURST_CHARS * 2);
       channel.input(paste);

@@ -31,6 +31,24 @@ const pct = (values, p) => {
 const ms = (v) => `${v.toFixed(0)} ms`;
 const mib = (bytes) => `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
 
+/**
+ * Keystroke → echo, `samples` times: a mark typed, timed until the screen ends with it; the line
+ * is cleared (Ctrl-U) after. `pauseMs` between samples.
+ */
+async function echoTimes(client, samples, { prefix = 'k', pauseMs = 0 } = {}) {
+  const times = [];
+  for (let i = 0; i < samples; i++) {
+    const mark = `${prefix}${i}x`;
+    const t0 = performance.now();
+    client.input(mark);
+    await client.until(() => client.text.endsWith(mark));
+    times.push(performance.now() - t0);
+    if (pauseMs) await sleep(pauseMs);
+  }
+  client.input('\x15');
+  return times;
+}
+
 function rss(pid) {
   const status = readFileSync(`/proc/${pid}/status`, 'utf8');
   return Number(/VmRSS:\s+(\d+)/.exec(status)?.[1] ?? 0) * 1024;
@@ -144,15 +162,7 @@ try {
   await typist.ready;
   typist.open('sandbox');
   await typist.until(() => /\$ $/.test(typist.text));
-  const echo = [];
-  for (let i = 0; i < 50; i++) {
-    const mark = `k${i}x`;
-    const t0 = performance.now();
-    typist.input(mark);
-    await typist.until(() => typist.text.endsWith(mark));
-    echo.push(performance.now() - t0);
-  }
-  typist.input('\x15');
+  const echo = await echoTimes(typist, 50);
   record('keystroke → echo on screen (median of 50)', ms(pct(echo, 50)), `p95 ${ms(pct(echo, 95))}`);
 
   // 3. Throughput with flow control: 1,000,000 lines (~6.9 MB) through pty, server and socket.
@@ -220,16 +230,7 @@ try {
   await lecturer.until(() => /\$ (\x1b\[\?2004h)?$/.test(lecturer.text));
   for (const s of students) s.input('yes\r');
   await sleep(3000);
-  const busyEcho = [];
-  for (let i = 0; i < 40; i++) {
-    const mark = `y${i}x`;
-    const t0 = performance.now();
-    lecturer.input(mark);
-    await lecturer.until(() => lecturer.text.endsWith(mark));
-    busyEcho.push(performance.now() - t0);
-    await sleep(50);
-  }
-  lecturer.input('\x15');
+  const busyEcho = await echoTimes(lecturer, 40, { prefix: 'y', pauseMs: 50 });
   record(
     `keystroke → echo while ${SANDBOXES} sandboxes run yes (p50 / p95 / max)`,
     `${ms(pct(busyEcho, 50))} / ${ms(pct(busyEcho, 95))} / ${ms(Math.max(...busyEcho))}`,
@@ -333,16 +334,7 @@ async function sandboxCost(runtimeEnv) {
     const typist = await student();
     typist.open('my-sandbox', 'sandbox', 'sandbox');
     await typist.until(() => /\$ $/.test(typist.text));
-    const echo = [];
-    for (let i = 0; i < 40; i++) {
-      const mark = `k${i}x`;
-      const t0 = performance.now();
-      typist.input(mark);
-      await typist.until(() => typist.text.endsWith(mark));
-      echo.push(performance.now() - t0);
-    }
-    typist.input('\x15');
-    figures.echo = echo;
+    figures.echo = await echoTimes(typist, 40);
     typist.end();
     typist.close();
     await sleep(2000);

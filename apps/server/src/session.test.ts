@@ -477,6 +477,18 @@ describe('Session: keys typed before the prompt', () => {
     expect(shell.written).toBe('whoami\rpwd\rls\r');
   });
 
+  it('keys that arrive just after the prompt, before the held ones are written, come after them', async () => {
+    const session = newSession();
+    session.attach('driver', new Inbox().send);
+    session.input('ls; echo fresh');
+    await session.start();
+    const shell = theShell();
+    // The prompt, then more keys in the same turn: they must not overtake the held ones.
+    shell.emit('$ ');
+    session.input('-$((6*7))');
+    await vi.waitFor(() => expect(shell.written).toBe('ls; echo fresh-$((6*7))'));
+  });
+
   it('hold a bounded amount: a paste into a starting shell keeps its first 4 KiB', async () => {
     const session = newSession();
     session.attach('driver', new Inbox().send);

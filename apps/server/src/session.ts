@@ -92,6 +92,8 @@ export class Session {
    */
   private typeahead: string[] | undefined = [];
   private typeaheadChars = 0;
+  /** The prompt is out and the held keys are about to be written (next turn). */
+  private releasingTypeahead = false;
   state: SessionState = 'starting';
   exitCode: number | undefined;
   message: string | undefined;
@@ -326,13 +328,19 @@ export class Session {
   }
 
   private output(data: string, fromShell = true): void {
-    if (fromShell && this.typeahead && this.shell) {
-      // The shell's first output (its prompt) is here: now the held keys go after it.
-      const held = this.typeahead.join('');
-      this.typeahead = undefined;
-      this.typeaheadChars = 0;
+    if (fromShell && this.typeahead && this.shell && !this.releasingTypeahead) {
+      // The shell's first output (its prompt) is here: now the held keys go after it, on the
+      // next turn. Keys that arrive until then join the held ones: written at once, they would
+      // overtake them ("-$ls; echo fresh" for "ls; echo fresh-$").
+      this.releasingTypeahead = true;
       const shell = this.shell;
-      if (held) setImmediate(() => this.shell === shell && shell.write(held));
+      setImmediate(() => {
+        const held = this.typeahead?.join('') ?? '';
+        this.typeahead = undefined;
+        this.typeaheadChars = 0;
+        this.releasingTypeahead = false;
+        if (held && this.shell === shell) shell.write(held);
+      });
     }
     this.seq += data.length;
     this.ring.push(data);

@@ -1,7 +1,7 @@
 import { FakeBackend, testEnvironment, type FakeShell, type OpenShellOptions, type Shell } from '@lecture/containers';
 import { LectureClient } from '@lecture/client';
-import { type ClientMessageInput, Limits, PROTOCOL_VERSION, type ServerMessage, WS_PATH } from '@lecture/protocol';
-import { afterEach, describe, expect, it } from 'vitest';
+import { type ClientMessageInput, Limits, encodeInputFrame, PROTOCOL_VERSION, type ServerMessage, WS_PATH } from '@lecture/protocol';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { WebSocket } from 'ws';
 import { type LectureServer, startLectureServer } from './app.js';
 
@@ -211,6 +211,22 @@ describe('handshake and roles', () => {
     expect(c.received.some((m) => m.type === 'welcome')).toBe(false);
   });
 
+  it('tells a protocol-1 page (a tab from before protocol 2) to reload on each pane, instead of closing into its retry loop', async () => {
+    await start();
+    const c = await Client.connect(presenterHeaders);
+    c.send({ type: 'hello', protocol: 1 });
+    expect(await c.next('welcome')).toMatchObject({ role: 'presenter' });
+    // What a protocol-1 page sends to open a pane.
+    c.sendFrame(JSON.stringify({ type: 'open', channel: 4, pane: 'demo', env: 'sandbox', cols: 80, rows: 24 }));
+    expect(await c.next('closed')).toEqual({ type: 'closed', channel: 4, reason: expect.stringMatching(/older version.*reload the page/) });
+    c.sendFrame(JSON.stringify({ type: 'input', channel: 4, data: 'ls\r' }));
+    await c.barrier();
+    // It starts nothing, is told nothing else, and stays connected (no reconnection loop).
+    expect(backend.shells.size).toBe(0);
+    expect(c.errors()).toEqual([]);
+    expect(c.ws.readyState).toBe(WebSocket.OPEN);
+  });
+
   it('rejects messages before hello, then accepts the hello', async () => {
     await start();
     const c = await Client.connect(presenterHeaders);
@@ -363,6 +379,33 @@ describe('opening panes', () => {
     expect(output.seq).toBeGreaterThan(0);
     expect(shell.written).toBe('echo hi\r');
     expect(p.invalid).toBe(0);
+  });
+
+  it('input as a binary frame (the client’s keystrokes) reaches the shell like JSON input, held to the same rules', async () => {
+    await start();
+    const { p, shell } = await presenterWithShell(3);
+    p.sendFrame(Buffer.from(encodeInputFrame(3, 'echo ✓ binary\r')));
+    p.send({ type: 'input', channel: 3, data: ' and JSON\r' });
+    await p.next('output', (m) => m.channel === 3 && m.data.includes('and JSON'));
+    expect(shell.written).toBe('echo ✓ binary\r and JSON\r');
+    // What the typed client sends: a binary frame, too.
+    const sent = vi.spyOn(p.ws, 'send');
+    p.client.open({ pane: 'demo', env: 'sandbox', size: () => ({ cols: 80, rows: 24 }) }, {}).send({ type: 'input', data: 'ls\r' });
+    await expect.poll(() => shell.written).toBe('echo ✓ binary\r and JSON\rls\r');
+    expect(sent.mock.calls.map(([frame]) => typeof frame)).toEqual(['string', 'object']); // open, then input
+    // A viewer's binary input is as forbidden as its JSON input; a frame on no open channel is refused.
+    const a = await audience();
+    await a.open(2);
+    a.sendFrame(Buffer.from(encodeInputFrame(2, 'rm -rf ~\r')));
+    expect(await a.next('error')).toMatchObject({ code: 'forbidden', channel: 2 });
+    a.sendFrame(Buffer.from(encodeInputFrame(9, 'ls\r')));
+    expect(await a.next('error')).toMatchObject({ code: 'unknown-channel', channel: 9 });
+    // Before hello, nothing is taken.
+    const early = await Client.connect(presenterHeaders);
+    early.sendFrame(Buffer.from(encodeInputFrame(3, 'whoami\r')));
+    expect(await early.next('error')).toMatchObject({ code: 'bad-message', message: 'send hello first' });
+    await p.barrier();
+    expect(shell.written).toBe('echo ✓ binary\r and JSON\rls\r');
   });
 
   it('refuses an unknown environment with unknown-environment on that channel', async () => {

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { EnvironmentSpec } from '@lecture/containers';
 import {
   BinaryFrame,
+  decodeClientFrame,
   type ClientMessage,
   CloseCode,
   type ErrorCode,
@@ -12,7 +13,7 @@ import {
   type ServerMessage,
   parseClientMessage,
 } from '@lecture/protocol';
-import type { WebSocket } from 'ws';
+import type { RawData, WebSocket } from 'ws';
 import { isLoopback } from './auth.js';
 import type { LectureHall, Member } from './hall.js';
 import type { Recordings } from './recorder.js';
@@ -82,6 +83,13 @@ export function outputFrame(channel: number, seq: number, data: string): Buffer 
   return frame;
 }
 
+/**
+ * Pages of protocol 1 (before the client package) reconnect after every close, whatever its
+ * code: the server answers them in a way they show instead (answerOlderPage).
+ */
+const OLDER_PAGE_PROTOCOL = 1;
+const OLDER_PAGE_REASON = 'This page is from an older version of the deck: reload the page (F5) to reconnect.';
+
 /** Prefix of the session keys of audience sandboxes. */
 export const SANDBOX_PREFIX = 'sandbox:';
 
@@ -95,6 +103,8 @@ const MAX_BAD_MESSAGES = 20;
 export class Connection {
   private readonly channels = new Map<number, Attachment>();
   private hello = false;
+  /** The page speaks protocol 1 (a tab open since before an update): see answerOlderPage. */
+  private olderPage = false;
   private clientId = '';
   private badMessages = 0;
   private closed = false;
@@ -114,7 +124,7 @@ export class Connection {
     this.socketBuffer = { buffered: () => socket.bufferedAmount, limitBytes: this.limits.socketBufferBytes };
     socket.on('message', (data, isBinary) => {
       try {
-        if (isBinary) return this.reject('bad-message', 'binary frames are not part of the protocol');
+        if (isBinary) return this.handleBinary(data);
         this.handle(data.toString());
       } catch (error) {
         options.log?.(`connection error: ${(error as Error).stack ?? String(error)}`);
@@ -218,7 +228,17 @@ export class Connection {
     }
   }
 
+  /** A binary frame is an input frame (a keystroke's fast path); anything else is refused. */
+  private handleBinary(data: RawData): void {
+    const bytes = Array.isArray(data) ? Buffer.concat(data) : data instanceof ArrayBuffer ? new Uint8Array(data) : data;
+    const parsed = decodeClientFrame(bytes);
+    if (!parsed.ok) return this.reject('bad-message', `invalid binary frame: ${parsed.error}`);
+    if (!this.hello) return this.reject('bad-message', 'send hello first');
+    this.onChannelMessage(parsed.message);
+  }
+
   private handle(raw: string): void {
+    if (this.olderPage) return this.answerOlderPage(raw);
     const parsed = parseClientMessage(raw);
     if (!parsed.ok) return this.reject('bad-message', `invalid message: ${parsed.error}`);
     const message = parsed.message;
@@ -266,6 +286,13 @@ export class Connection {
   }
 
   private onHello(message: Extract<ClientMessage, { type: 'hello' }>): void {
+    if (message.protocol === OLDER_PAGE_PROTOCOL && !this.hello) {
+      // A tab from before protocol 2 reconnects after any close, forever: it is welcomed
+      // instead, and each pane it opens is ended with a reason it shows (reload the page).
+      this.olderPage = true;
+      this.send({ type: 'welcome', protocol: PROTOCOL_VERSION, role: this.role, clientId: message.clientId ?? randomBytes(18).toString('base64url') });
+      return;
+    }
     if (message.protocol !== PROTOCOL_VERSION) {
       this.send({
         type: 'error',
@@ -282,6 +309,24 @@ export class Connection {
     if (!this.member) {
       this.member = { role: this.role, clientId: this.clientId, send: (m) => this.send(m) };
       this.options.hall.join(this.member);
+    }
+  }
+
+  /**
+   * A protocol-1 page gets a `closed` (same shape in both protocols) for every pane it opens,
+   * and a pong for its pings; nothing else it sends is acted on. It starts no shell.
+   */
+  private answerOlderPage(raw: string): void {
+    let message: { type?: unknown; channel?: unknown; t?: unknown };
+    try {
+      message = JSON.parse(raw) as typeof message;
+    } catch {
+      return;
+    }
+    if (message.type === 'ping') {
+      this.send({ type: 'pong', ...(typeof message.t === 'number' ? { t: message.t } : {}) });
+    } else if (message.type === 'open' && Number.isInteger(message.channel) && (message.channel as number) >= 0 && (message.channel as number) <= 1_000_000) {
+      this.send({ type: 'closed', channel: message.channel as number, reason: OLDER_PAGE_REASON });
     }
   }
 

@@ -343,9 +343,10 @@ export class Session {
       });
     }
     this.seq += data.length;
+    // To the browsers first: an echo's latency is what runs before its socket write.
+    for (const a of this.attachments) a.deliver(data, this.seq);
     this.ring.push(data);
     this.screen.written();
-    for (const a of this.attachments) a.deliver(data, this.seq);
     this.spendOutput(data.length);
     this.updateFlow();
   }

@@ -10,6 +10,7 @@ import {
   Emitter,
   decodeServerFrame,
   encode,
+  encodeInputFrame,
 } from '@lecture/protocol';
 import { SOCKET_OPEN, type SocketFactory, type SocketLike, platformSocket, randomId, timers } from './socket.js';
 
@@ -183,6 +184,7 @@ export class PaneChannel {
   /** Send on this channel; false when not connected (nothing is queued: input is live). */
   send(message: PaneSend): boolean {
     if (this.closed) return false;
+    if (message.type === 'input') return this.client.sendInput(this.id, message.data);
     return this.client.sendMessage({ ...message, channel: this.id } as ChannelMessageInput);
   }
 
@@ -358,6 +360,13 @@ export class LectureClient {
   sendMessage(message: ClientMessageInput): boolean {
     if (this.socket?.readyState !== SOCKET_OPEN) return false;
     this.socket.send(encode(message));
+    return true;
+  }
+
+  /** @internal Input as a binary frame: on a keystroke's path to its echo, no JSON to build or parse. */
+  sendInput(channel: number, data: string): boolean {
+    if (this.socket?.readyState !== SOCKET_OPEN) return false;
+    this.socket.send(encodeInputFrame(channel, data));
     return true;
   }
 

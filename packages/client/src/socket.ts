@@ -5,7 +5,8 @@
 export interface SocketLike {
   readonly readyState: number;
   binaryType: string;
-  send(data: string): void;
+  /** Text (JSON messages) or bytes (input frames). */
+  send(data: string | Uint8Array): void;
   close(code?: number, reason?: string): void;
   onopen: Handler<never> | null;
   onmessage: Handler<{ readonly data: unknown }> | null;

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import {
   BinaryFrame,
+  decodeClientFrame,
+  encodeInputFrame,
   ErrorCodeSchema,
   type ClientMessageInput,
   FlowControl,
@@ -258,5 +260,31 @@ describe('binary output frames (protocol 2)', () => {
     new DataView(badSeq.buffer).setFloat64(5, 1.5);
     expect(decodeServerFrame(badSeq).ok).toBe(false);
     expect(decodeServerFrame(42).ok).toBe(false);
+  });
+});
+
+describe('binary input frames', () => {
+  it('round-trip channel and text exactly, multibyte included', () => {
+    const text = 'ls -l ✓ 😀\r';
+    const frame = encodeInputFrame(3, text);
+    expect(frame.length).toBe(BinaryFrame.INPUT_HEADER_BYTES + new TextEncoder().encode(text).length);
+    expect(decodeClientFrame(frame)).toEqual({ ok: true, message: { type: 'input', channel: 3, data: text } });
+  });
+
+  it('hold a binary input to the bounds of a JSON one', () => {
+    const largest = encodeInputFrame(1, 'x'.repeat(Limits.MAX_INPUT_CHARS));
+    expect(decodeClientFrame(largest).ok).toBe(true);
+    expect(largest.length).toBeLessThanOrEqual(Limits.MAX_FRAME_BYTES);
+    expect(decodeClientFrame(encodeInputFrame(1, 'x'.repeat(Limits.MAX_INPUT_CHARS + 1)))).toMatchObject({
+      ok: false,
+      error: expect.stringMatching(/more than/),
+    });
+    // Three bytes a character: refused by its size before it is decoded.
+    expect(decodeClientFrame(encodeInputFrame(1, '✓'.repeat(Limits.MAX_INPUT_CHARS + 1))).ok).toBe(false);
+    expect(decodeClientFrame(encodeInputFrame(1, ''))).toMatchObject({ ok: false, error: expect.stringMatching(/no characters/) });
+    expect(decodeClientFrame(encodeInputFrame(1_000_001, 'x'))).toMatchObject({ ok: false, error: expect.stringMatching(/channel/) });
+    expect(decodeClientFrame(new Uint8Array(4)).ok).toBe(false);
+    // An output frame is the server's: not input.
+    expect(decodeClientFrame(encodeOutputFrame(1, 1, 'x'))).toMatchObject({ ok: false, error: expect.stringMatching(/kind 1/) });
   });
 });

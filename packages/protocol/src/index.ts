@@ -378,7 +378,19 @@ export function parseServerMessage(raw: string): ParseResult<ServerMessage> {
  *
  * `seq` still counts characters (UTF-16 code units) of the decoded text, as in protocol 1.
  */
-export const BinaryFrame = { OUTPUT: 1, HEADER_BYTES: 13 } as const;
+export const BinaryFrame = { OUTPUT: 1, INPUT: 2, HEADER_BYTES: 13, INPUT_HEADER_BYTES: 5 } as const;
+
+/**
+ * Input may travel as a binary frame too (browser -> server; the server takes JSON `input` as
+ * well, so a page from before it still types). A keystroke is the one message on the path of
+ * its own echo: as a frame it is two field reads, where JSON and the schema cost tens of
+ * microseconds each time on a cold cache (a keystroke comes every few hundred milliseconds).
+ *
+ *     byte 0      kind (2 = input)
+ *     bytes 1-4   channel, uint32 big-endian
+ *     bytes 5-    what was typed, UTF-8 (1 to Limits.MAX_INPUT_CHARS characters once decoded)
+ */
+export type InputMessage = z.infer<typeof InputSchema>;
 
 interface Utf8 {
   encode(text: string): Uint8Array;
@@ -411,6 +423,38 @@ export function encodeOutputFrame(channel: number, seq: number, data: string): U
   writeOutputHeader(frame, channel, seq);
   frame.set(text, BinaryFrame.HEADER_BYTES);
   return frame;
+}
+
+/** An input message as a binary frame (layout above). */
+export function encodeInputFrame(channel: number, data: string): Uint8Array {
+  const text = textCodec().encode(data);
+  const frame = new Uint8Array(BinaryFrame.INPUT_HEADER_BYTES + text.length);
+  const view = new DataView(frame.buffer, frame.byteOffset, BinaryFrame.INPUT_HEADER_BYTES);
+  view.setUint8(0, BinaryFrame.INPUT);
+  view.setUint32(1, channel);
+  frame.set(text, BinaryFrame.INPUT_HEADER_BYTES);
+  return frame;
+}
+
+/**
+ * Validate a binary frame from a browser: an input frame, held to the same bounds as JSON
+ * `input` (InputSchema). Never throws.
+ */
+export function decodeClientFrame(bytes: Uint8Array): ParseResult<InputMessage> {
+  if (bytes.length < BinaryFrame.INPUT_HEADER_BYTES) return { ok: false, error: 'binary frame too short' };
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const kind = view.getUint8(0);
+  if (kind !== BinaryFrame.INPUT) return { ok: false, error: `unknown binary frame kind ${kind}` };
+  const channel = view.getUint32(1);
+  if (channel > 1_000_000) return { ok: false, error: 'invalid input frame: channel out of range' };
+  // A UTF-16 unit takes at most 3 bytes of UTF-8: past that, too long without decoding it.
+  if (bytes.length - BinaryFrame.INPUT_HEADER_BYTES > 3 * Limits.MAX_INPUT_CHARS) {
+    return { ok: false, error: `invalid input frame: more than ${Limits.MAX_INPUT_CHARS} characters` };
+  }
+  const data = textCodec().decode(bytes.subarray(BinaryFrame.INPUT_HEADER_BYTES));
+  if (data.length === 0) return { ok: false, error: 'invalid input frame: no characters' };
+  if (data.length > Limits.MAX_INPUT_CHARS) return { ok: false, error: `invalid input frame: more than ${Limits.MAX_INPUT_CHARS} characters` };
+  return { ok: true, message: { type: 'input', channel, data } };
 }
 
 function decodeBinary(bytes: Uint8Array): ParseResult<ServerMessage> {

@@ -16,7 +16,7 @@ import { securityHeaders } from './headers.js';
 import { DEFAULT_LIMITS, type ServerLimits } from './limits.js';
 import { Recordings } from './recorder.js';
 import { DemoResets } from './resets.js';
-import { DEFAULT_SANDBOX_POLICY, type SandboxPolicy, StartQueue } from './sandboxes.js';
+import { DEFAULT_SANDBOX_POLICY, type SandboxPolicy, StartQueue, warmPoolTarget } from './sandboxes.js';
 import { SessionRegistry } from './sessions.js';
 
 export interface LectureServerOptions {
@@ -129,6 +129,9 @@ export function resolveServerOptions(options: LectureServerOptions): ResolvedSer
   };
 }
 
+/** How often the warm pool's size is checked against the room (students come and go in between too). */
+const POOL_CHECK_MS = 2_000;
+
 /** Build and start the HTTP + WebSocket server. The composition of parts lives in main.ts. */
 export async function startLectureServer(given: LectureServerOptions): Promise<LectureServer> {
   const options = resolveServerOptions(given);
@@ -178,6 +181,17 @@ export async function startLectureServer(given: LectureServerOptions): Promise<L
     Math.min(30_000, sandboxes.leaveGraceMs),
   );
   reaper.unref();
+  // The deck's (first) audience environment keeps a sandbox started ahead for each student on
+  // the URL who has none, within the pool's bound: the backend starts them one at a time, never
+  // while a shell is opening. Checked as students come and go, and every 2 s for the sandboxes.
+  const warmPool = () => {
+    const env = environments.get(sandboxes.environments[0] ?? '');
+    if (env?.lifecycle !== 'per-session') return;
+    options.backend.prestart(env, warmPoolTarget(sandboxes, hall.audienceCount, sessions.count(SANDBOX_PREFIX)));
+  };
+  hall.onAudienceChange(warmPool);
+  const poolCheck = setInterval(warmPool, POOL_CHECK_MS);
+  poolCheck.unref();
   const recordings = options.recordingsDir ? new Recordings(join(options.recordingsDir, 'live')) : undefined;
   const keyGuard = new KeyGuard(limits.keyGuessesPerMinute);
   const app = express();
@@ -427,6 +441,7 @@ export async function startLectureServer(given: LectureServerOptions): Promise<L
     close() {
       closing ??= (async () => {
         clearInterval(reaper);
+        clearInterval(poolCheck);
         sharedStates.dispose();
         hall.dispose();
         await recordings?.stopAll();

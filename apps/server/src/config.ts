@@ -8,6 +8,7 @@ export const DEFAULT_SHUTDOWN_MS = 4_000;
 import { DECK_FILES, DEFAULT_DECK, deckDir } from '@lecture/slides';
 import { newSecret } from './auth.js';
 import { DEFAULT_LIMITS, LIMIT_KNOBS, type ServerLimits } from './limits.js';
+import { DEFAULT_SANDBOX_POLICY } from './sandboxes.js';
 
 export interface ServerConfig {
   readonly port: number;
@@ -37,6 +38,8 @@ export interface ServerConfig {
   readonly dockerTimeoutMs: number;
   /** SIGTERM/SIGINT: the server exits within this long, even while the engine hangs: LECTURE_SHUTDOWN_MS. */
   readonly shutdownMs: number;
+  /** Audience sandboxes started ahead, at most (SandboxPolicy.warmPool): LECTURE_SANDBOX_POOL. */
+  readonly sandboxPool: number;
 }
 
 /** Express's `trust proxy` setting: false (none), a hop count, or addresses/subnets/names. */
@@ -89,6 +92,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
       ]),
     ) as unknown as ServerLimits,
     gvisorRuntime: gvisorRuntime(env.LECTURE_GVISOR_RUNTIME),
+    sandboxPool: intFromEnv(env, 'LECTURE_SANDBOX_POOL', DEFAULT_SANDBOX_POLICY.warmPool, { max: DEFAULT_SANDBOX_POLICY.maxTotal }),
   };
 }
 

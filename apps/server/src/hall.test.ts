@@ -184,6 +184,33 @@ describe('audience sandboxes', () => {
     expect((await again.wait('opened')).session).toBe(a.session);
   });
 
+  it('keeps a sandbox started ahead for each student without one, within the pool and the room', async () => {
+    await start({ sandboxes: { warmPool: 2, maxTotal: 3 } });
+    const pooled = () => backend.prestarted.get('sandbox');
+    // The lecturer alone (rehearsing): nothing is started ahead.
+    await Peer.join('presenter');
+    await new Promise((r) => setTimeout(r, 50));
+    expect(pooled() ?? 0).toBe(0);
+    const alice = await Peer.join('audience', clientId(1));
+    await expect.poll(pooled).toBe(1);
+    await Peer.join('audience', clientId(2));
+    await Peer.join('audience', clientId(3));
+    // Three students, a pool of at most 2.
+    await expect.poll(pooled).toBe(2);
+    // A student who opened a sandbox needs none ahead; the room's cap (3) bounds both.
+    alice.send({ type: 'open', channel: 1, pane: 'try', env: 'sandbox', scope: 'sandbox', cols: 80, rows: 24 });
+    await alice.wait('state', (m) => m.state === 'ready');
+    await expect.poll(pooled, { timeout: 5_000 }).toBe(2);
+    const bob = await Peer.join('audience', clientId(4));
+    bob.send({ type: 'open', channel: 1, pane: 'try', env: 'sandbox', scope: 'sandbox', cols: 80, rows: 24 });
+    await bob.wait('state', (m) => m.state === 'ready');
+    // 4 students, 2 sandboxes open, 3 at most in the room: 1 ahead.
+    await expect.poll(pooled, { timeout: 5_000 }).toBe(1);
+    // Students leave: the pool shrinks with the room.
+    for (const s of sockets.splice(1)) s.terminate();
+    await expect.poll(pooled, { timeout: 5_000 }).toBe(0);
+  });
+
   it('caps the number of sandboxes with a clear message', async () => {
     await start({ sandboxes: { maxTotal: 1 } });
     const first = await Peer.join('audience', clientId(1));

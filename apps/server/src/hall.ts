@@ -1,3 +1,4 @@
+import { type Disposable, Emitter } from '@lecture/containers';
 import type { Role, ServerMessage } from '@lecture/protocol';
 
 /** Far more than a lecture hall; a bound on what a script can make the server hold. */
@@ -34,6 +35,7 @@ export interface LectureHallOptions {
  */
 export class LectureHall {
   private readonly members = new Set<Member>();
+  private readonly audienceChanged = new Emitter<number>();
   private position = { h: 0, f: -1 };
   private readonly polls = new Map<string, Poll>();
   private readonly environments = new Map<string, EnvState>();
@@ -172,9 +174,16 @@ export class LectureHall {
   private broadcastCount(): void {
     const message: ServerMessage = { type: 'audience', count: this.audienceCount };
     for (const m of this.members) if (m.role === 'presenter') m.send(message);
+    this.audienceChanged.fire(this.audienceCount);
+  }
+
+  /** Someone joined or left (the warm pool of sandboxes follows the room). */
+  onAudienceChange(listener: (count: number) => void): Disposable {
+    return this.audienceChanged.on(listener);
   }
 
   dispose(): void {
+    this.audienceChanged.clear();
     for (const poll of this.polls.values()) clearTimeout(poll.timer);
     this.members.clear();
   }

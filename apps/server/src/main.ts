@@ -43,7 +43,7 @@ async function main(): Promise<void> {
     panes: panesOf(deck),
     polls: pollsOf(deck),
     // Students may open sandboxes of the deck's audience environments only.
-    sandboxes: { environments: deckUpdate(folder).sandboxEnvironments },
+    sandboxes: { environments: deckUpdate(folder).sandboxEnvironments, warmPool: config.sandboxPool },
     recordingsDir: config.recordingsDir,
     audienceUrl: `http://${config.publicHost}:${config.port}/`,
     allowedOrigins: config.allowedOrigins,

@@ -12,6 +12,12 @@ export interface SandboxPolicy {
   readonly idleMs: number;
   /** A sandbox whose owner left (no browser attached) is removed after this grace (a reload is quicker). */
   readonly leaveGraceMs: number;
+  /**
+   * Sandboxes started ahead, at most: one for each student on the URL who has none yet, so
+   * that a room opening the try-it slide at once waits for `docker exec` only, not for
+   * containers (gVisor's take about a second of CPU each). 0: none.
+   */
+  readonly warmPool: number;
 }
 
 export const DEFAULT_SANDBOX_POLICY: SandboxPolicy = {
@@ -21,7 +27,16 @@ export const DEFAULT_SANDBOX_POLICY: SandboxPolicy = {
   startConcurrency: 2,
   idleMs: 20 * 60_000,
   leaveGraceMs: 2 * 60_000,
+  warmPool: 30,
 };
+
+/**
+ * How many sandboxes to keep started ahead: one per student connected without a sandbox, within
+ * the pool's bound and the room's cap (pooled containers hold memory as sandboxes do).
+ */
+export function warmPoolTarget(policy: Pick<SandboxPolicy, 'warmPool' | 'maxTotal'>, audience: number, sandboxesOpen: number): number {
+  return Math.max(0, Math.min(policy.warmPool, audience - sandboxesOpen, policy.maxTotal - sandboxesOpen));
+}
 
 /**
  * Runs at most `concurrency` tasks at once, in arrival order, and tells each waiting task how

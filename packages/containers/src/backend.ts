@@ -78,6 +78,13 @@ export interface ContainerBackend {
    * shared container otherwise, which is created on first use and again if it died.
    */
   openShell(options: OpenShellOptions): Promise<Shell>;
+  /**
+   * Keep `count` containers of a per-session environment started ahead of its shells (a warm
+   * pool): `openShell` takes one when there is one, so a student's shell waits only for its
+   * `docker exec`. They are started one at a time, and not while a shell is opening; a lower
+   * count removes the extra ones. Idle pooled containers are fresh: nobody has typed into them.
+   */
+  prestart(environment: EnvironmentSpec, count: number): void;
   /** Start a shared environment ahead of its first shell (it can take seconds to be ready). */
   warmUp(environment: EnvironmentSpec): Promise<void>;
   /**

@@ -54,6 +54,24 @@ export interface DockerBackendOptions {
   readonly apiTimeoutMs?: number;
   /** How long the health check waits for the engine's answer (DEFAULT_HEALTH_TIMEOUT_MS). */
   readonly healthTimeoutMs?: number;
+  /**
+   * A warm pool starts its next container only after this long without a shell opening
+   * (DEFAULT_POOL_QUIET_MS): a burst of students gets the CPU, the pool refills after it.
+   */
+  readonly poolQuietMs?: number;
+}
+
+export const DEFAULT_POOL_QUIET_MS = 1_000;
+/** After a pooled container failed to start, the pool tries again this much later. */
+const POOL_RETRY_MS = 30_000;
+
+/** A per-session environment's containers started ahead of its shells (see `prestart`). */
+interface WarmPool {
+  env: EnvironmentSpec;
+  /** The environment's settings when its containers were made: a changed deck drains them. */
+  key: string;
+  target: number;
+  readonly ready: string[];
 }
 
 /** A Docker API call (create, start, inspect, remove, exec…) that takes longer has failed. */
@@ -99,6 +117,12 @@ export class DockerBackend implements ContainerBackend {
   private readonly gvisorRuntime: string;
   /** The runtimes the engine has registered, asked once (a new runtime needs a server restart). */
   private registered: Promise<ReadonlySet<string>> | undefined;
+  private readonly pools = new Map<string, WarmPool>();
+  /** Shells being opened right now, and when the last one began: the pool waits for quiet. */
+  private opening = 0;
+  private lastOpen = 0;
+  private poolTimer: ReturnType<typeof setTimeout> | undefined;
+  private poolStarting = false;
 
   constructor(private readonly options: DockerBackendOptions = {}) {
     this.docker = new Docker(options.docker);
@@ -154,11 +178,24 @@ export class DockerBackend implements ContainerBackend {
   }
 
   async openShell(options: OpenShellOptions): Promise<Shell> {
+    this.opening++;
+    this.lastOpen = Date.now();
+    try {
+      return await this.open(options);
+    } finally {
+      this.opening--;
+      this.lastOpen = Date.now();
+      this.schedulePool();
+    }
+  }
+
+  private async open(options: OpenShellOptions): Promise<Shell> {
     if (this.disposed) throw new Error('backend disposed');
     const env = options.environment;
     await this.engineOrThrow();
     await this.sweepStale();
-    const containerId = env.lifecycle === 'shared' ? await this.liveShared(env) : await this.createContainer(env, options.sessionId);
+    const containerId =
+      env.lifecycle === 'shared' ? await this.liveShared(env) : ((await this.takePooled(env)) ?? (await this.createContainer(env, options.sessionId)));
     const args = [
       'exec',
       '-it',
@@ -213,6 +250,85 @@ export class DockerBackend implements ContainerBackend {
         );
     }
     return shell;
+  }
+
+  prestart(env: EnvironmentSpec, count: number): void {
+    if (this.disposed || env.lifecycle !== 'per-session') return;
+    const key = JSON.stringify(env);
+    let pool = this.pools.get(env.id);
+    if (!pool) {
+      pool = { env, key, target: 0, ready: [] };
+      this.pools.set(env.id, pool);
+    }
+    if (pool.key !== key) {
+      // The deck changed this environment: its pooled containers are of the old settings.
+      for (const id of pool.ready.splice(0)) void this.removeContainer(id);
+      pool.env = env;
+      pool.key = key;
+    }
+    pool.target = Math.max(0, Math.floor(count));
+    for (const id of pool.ready.splice(pool.target)) void this.removeContainer(id);
+    this.schedulePool();
+  }
+
+  /** How many pooled containers of an environment are ready now (for tests and the bench). */
+  pooled(environment: string): number {
+    return this.pools.get(environment)?.ready.length ?? 0;
+  }
+
+  /** A pooled container of `env`, checked to be running (one that died is removed), or none. */
+  private async takePooled(env: EnvironmentSpec): Promise<string | undefined> {
+    const pool = this.pools.get(env.id);
+    if (!pool || pool.key !== JSON.stringify(env)) return undefined;
+    for (let id = pool.ready.shift(); id; id = pool.ready.shift()) {
+      if (await this.isRunning(id)) return id;
+      void this.removeContainer(id);
+    }
+    return undefined;
+  }
+
+  /** Start the next pooled container once no shell has been opening for poolQuietMs. */
+  private schedulePool(): void {
+    if (this.disposed || this.poolTimer || this.poolStarting) return;
+    const wanting = [...this.pools.values()].some((p) => p.ready.length < p.target);
+    if (!wanting) return;
+    const quietMs = this.options.poolQuietMs ?? DEFAULT_POOL_QUIET_MS;
+    const wait = this.opening > 0 ? quietMs : Math.max(0, this.lastOpen + quietMs - Date.now());
+    this.poolTimer = setTimeout(() => {
+      this.poolTimer = undefined;
+      void this.fillPool();
+    }, wait);
+    this.poolTimer.unref?.();
+  }
+
+  private async fillPool(): Promise<void> {
+    const quietMs = this.options.poolQuietMs ?? DEFAULT_POOL_QUIET_MS;
+    if (this.disposed || this.poolStarting) return;
+    if (this.opening > 0 || Date.now() - this.lastOpen < quietMs) return this.schedulePool();
+    const pool = [...this.pools.values()].find((p) => p.ready.length < p.target);
+    if (!pool) return;
+    this.poolStarting = true;
+    const { key, env } = pool;
+    let failed = false;
+    try {
+      const id = await this.createContainer(env, `pool-${process.pid}-${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`);
+      // Still wanted, of these settings, by a backend still running: otherwise it goes again.
+      if (!this.disposed && pool.key === key && pool.ready.length < pool.target && this.pools.get(env.id) === pool) pool.ready.push(id);
+      else await this.removeContainer(id);
+    } catch (error) {
+      failed = true;
+      this.options.log?.(`could not start a pooled ${env.id} container: ${describe(error)}`);
+    } finally {
+      this.poolStarting = false;
+    }
+    // After a failure (an image missing, the engine down), wait before trying again.
+    if (failed) {
+      this.poolTimer = setTimeout(() => {
+        this.poolTimer = undefined;
+        this.schedulePool();
+      }, POOL_RETRY_MS);
+      this.poolTimer.unref?.();
+    } else this.schedulePool();
   }
 
   /** Which wall environments that ask for gVisor get here, in words for a lecturer. */
@@ -273,6 +389,9 @@ export class DockerBackend implements ContainerBackend {
 
   async dispose(): Promise<void> {
     this.disposed = true;
+    clearTimeout(this.poolTimer);
+    // Pooled containers are in `owned`: removed below with the rest.
+    this.pools.clear();
     this.sharedStates.clear();
     await Promise.allSettled([...this.shells].map((s) => s.dispose()));
     const shared = await Promise.allSettled([...this.shared.values()]);

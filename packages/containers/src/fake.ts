@@ -52,6 +52,13 @@ export class FakeBackend implements ContainerBackend {
     return shell;
   }
 
+  /** What `prestart` was last asked to keep ready, per environment (the fake starts nothing). */
+  readonly prestarted = new Map<string, number>();
+
+  prestart(env: EnvironmentSpec, count: number): void {
+    this.prestarted.set(env.id, count);
+  }
+
   async warmUp(env: EnvironmentSpec): Promise<void> {
     this.liveShared(env);
   }

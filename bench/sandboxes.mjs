@@ -139,7 +139,9 @@ const record = (name, value, note = '') => {
 };
 
 const loadAtStart = loadavg()[0];
-const server = await startServer();
+// No warm pool for these figures: each sandbox below starts its container when opened (the
+// pool's effect is measured on its own, in the runtime comparison).
+const server = await startServer({ LECTURE_SANDBOX_POOL: '0' });
 try {
   record('server RSS, idle after start', mib(rss(server.pid)));
 
@@ -307,9 +309,61 @@ function containerMemory(id) {
   return Number.NaN;
 }
 
+/** The server's sandbox containers (taken or pooled), full ids. */
+function sandboxContainers(pid) {
+  return execFileSync(
+    'docker',
+    ['ps', '-q', '--no-trunc', '--filter', `label=org.lecture.server-pid=${pid}`, '--filter', 'label=org.lecture.environment=sandbox'],
+    { encoding: 'utf8' },
+  )
+    .split('\n')
+    .filter(Boolean);
+}
+
+/**
+ * RUNTIME_SANDBOXES students join (the server's warm pool starts one sandbox ahead for each),
+ * and once the pool is full all of them open their sandbox at the same moment: a room that has
+ * been on the URL for a while reaching the try-it slide.
+ */
+async function warmBurst(runtimeEnv) {
+  const srv = await startServer({ ...runtimeEnv, LECTURE_SANDBOX_POOL: String(RUNTIME_SANDBOXES) });
+  try {
+    const students = [];
+    for (let i = 0; i < RUNTIME_SANDBOXES; i++) {
+      const c = new Client({ clientId: `bench-warm-${process.pid}-${String(i).padStart(6, '0')}` });
+      await c.ready;
+      students.push(c);
+    }
+    const t0 = performance.now();
+    while (sandboxContainers(srv.pid).length < RUNTIME_SANDBOXES) {
+      if (performance.now() - t0 > 600_000) throw new Error('the warm pool did not fill in 10 minutes');
+      await sleep(500);
+    }
+    const fill = performance.now() - t0;
+    await sleep(2000);
+    const t1 = performance.now();
+    for (const s of students) s.open('my-sandbox', 'sandbox', 'sandbox');
+    const burst = await Promise.all(
+      students.map(async (s) => {
+        await s.until(() => /\$ $/.test(s.text), 600_000);
+        return performance.now() - t1;
+      }),
+    );
+    for (const s of students) {
+      s.end();
+      s.close();
+    }
+    return { fill, burst };
+  } finally {
+    srv.kill('SIGTERM');
+    await new Promise((r) => srv.once('exit', r));
+  }
+}
+
 /** The audience sandbox under one runtime: a server of its own, students over loopback. */
 async function sandboxCost(runtimeEnv) {
-  const srv = await startServer(runtimeEnv);
+  // Cold: every sandbox starts its container when opened (warmBurst measures the pool).
+  const srv = await startServer({ ...runtimeEnv, LECTURE_SANDBOX_POOL: '0' });
   const figures = {};
   try {
     const health = await (await fetch(`${base}/api/health`)).json();
@@ -350,23 +404,7 @@ async function sandboxCost(runtimeEnv) {
       }),
     );
     await sleep(3000);
-    const ids = execFileSync(
-      'docker',
-      [
-        'ps',
-        '-q',
-        '--no-trunc',
-        '--filter',
-        `label=org.lecture.server-pid=${srv.pid}`,
-        '--filter',
-        'label=org.lecture.environment=sandbox',
-      ],
-      {
-        encoding: 'utf8',
-      },
-    )
-      .split('\n')
-      .filter(Boolean);
+    const ids = sandboxContainers(srv.pid);
     const memory = ids.map(containerMemory).filter((m) => Number.isFinite(m));
     figures.memory = memory.reduce((a, b) => a + b, 0) / Math.max(1, memory.length);
     figures.runtime = ids[0]
@@ -389,6 +427,8 @@ if (engineRuntimes.includes('runsc')) {
   console.log(`\nthe audience sandbox under runc and under gVisor (${RUNTIME_SANDBOXES} at once):`);
   const runc = await sandboxCost({ LECTURE_GVISOR_RUNTIME: 'off' });
   const gvisor = await sandboxCost({});
+  runc.warm = await warmBurst({ LECTURE_GVISOR_RUNTIME: 'off' });
+  gvisor.warm = await warmBurst({});
   if (runc.runtime !== 'runc' || gvisor.runtime !== 'runsc')
     throw new Error(`expected runc and runsc, got ${runc.runtime} and ${gvisor.runtime}`);
   const row = (what, a, b, ratio) => `| ${what} | ${a} | ${b} | ${ratio} |`;
@@ -423,6 +463,30 @@ if (engineRuntimes.includes('runsc')) {
       ms(Math.max(...runc.burst)),
       ms(Math.max(...gvisor.burst)),
       x(Math.max(...runc.burst), Math.max(...gvisor.burst)),
+    ),
+    row(
+      `warm pool: ${RUNTIME_SANDBOXES} students join, their sandboxes started ahead (one at a time) in`,
+      ms(runc.warm.fill),
+      ms(gvisor.warm.fill),
+      x(runc.warm.fill, gvisor.warm.fill),
+    ),
+    row(
+      `warm pool: then ${RUNTIME_SANDBOXES} sandboxes at once: first ready`,
+      ms(Math.min(...runc.warm.burst)),
+      ms(Math.min(...gvisor.warm.burst)),
+      x(Math.min(...runc.warm.burst), Math.min(...gvisor.warm.burst)),
+    ),
+    row(
+      `warm pool: then ${RUNTIME_SANDBOXES} sandboxes at once: median ready`,
+      ms(pct(runc.warm.burst, 50)),
+      ms(pct(gvisor.warm.burst, 50)),
+      x(pct(runc.warm.burst, 50), pct(gvisor.warm.burst, 50)),
+    ),
+    row(
+      `warm pool: then ${RUNTIME_SANDBOXES} sandboxes at once: last ready`,
+      ms(Math.max(...runc.warm.burst)),
+      ms(Math.max(...gvisor.warm.burst)),
+      x(Math.max(...runc.warm.burst), Math.max(...gvisor.warm.burst)),
     ),
     row('memory per idle sandbox (its cgroup, host side)', mib(runc.memory), mib(gvisor.memory), x(runc.memory, gvisor.memory)),
   ];

@@ -311,10 +311,14 @@ export class DockerBackend implements ContainerBackend {
     const { key, env } = pool;
     let failed = false;
     try {
-      const id = await this.createContainer(env, `pool-${process.pid}-${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`);
-      // Still wanted, of these settings, by a backend still running: otherwise it goes again.
-      if (!this.disposed && pool.key === key && pool.ready.length < pool.target && this.pools.get(env.id) === pool) pool.ready.push(id);
-      else await this.removeContainer(id);
+      // No engine (the deck still serves its recordings): try again later, without a word.
+      if (!(await this.health()).ok) failed = true;
+      else {
+        const id = await this.createContainer(env, `pool-${process.pid}-${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`);
+        // Still wanted, of these settings, by a backend still running: otherwise it goes again.
+        if (!this.disposed && pool.key === key && pool.ready.length < pool.target && this.pools.get(env.id) === pool) pool.ready.push(id);
+        else await this.removeContainer(id);
+      }
     } catch (error) {
       failed = true;
       this.options.log?.(`could not start a pooled ${env.id} container: ${describe(error)}`);

@@ -184,10 +184,12 @@ export async function startLectureServer(given: LectureServerOptions): Promise<L
   // The deck's (first) audience environment keeps a sandbox started ahead for each student on
   // the URL who has none, within the pool's bound: the backend starts them one at a time, never
   // while a shell is opening. Checked as students come and go, and every 2 s for the sandboxes.
+  // Only sandboxes past starting count as taken: a room opening at once is queued, and each
+  // queued one still takes its container from the pool (counting it earlier emptied the pool).
   const warmPool = () => {
     const env = environments.get(sandboxes.environments[0] ?? '');
     if (env?.lifecycle !== 'per-session') return;
-    options.backend.prestart(env, warmPoolTarget(sandboxes, hall.audienceCount, sessions.count(SANDBOX_PREFIX)));
+    options.backend.prestart(env, warmPoolTarget(sandboxes, hall.audienceCount, sessions.countStarted(SANDBOX_PREFIX)));
   };
   hall.onAudienceChange(warmPool);
   const poolCheck = setInterval(warmPool, POOL_CHECK_MS);

@@ -1,4 +1,4 @@
-import { FakeBackend, testEnvironment } from '@lecture/containers';
+import { FakeBackend, type OpenShellOptions, type Shell, testEnvironment } from '@lecture/containers';
 import { LectureClient } from '@lecture/client';
 import { type ClientMessageInput, PROTOCOL_VERSION, type ServerMessage, WS_PATH } from '@lecture/protocol';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -209,6 +209,33 @@ describe('audience sandboxes', () => {
     // Students leave: the pool shrinks with the room.
     for (const s of sockets.splice(1)) s.terminate();
     await expect.poll(pooled, { timeout: 5_000 }).toBe(0);
+  });
+
+  it('a room opening at once keeps the sandboxes started ahead until each student has taken one', async () => {
+    let release: () => void = () => {};
+    const gate = new Promise<void>((resolve) => {
+      release = resolve;
+    });
+    // Containers that take a while to hand over, one at a time: the room's opens are queued.
+    class SlowBackend extends FakeBackend {
+      override async openShell(options: OpenShellOptions): Promise<Shell> {
+        await gate;
+        return super.openShell(options);
+      }
+    }
+    const slow = new SlowBackend();
+    await start({ backend: slow, sandboxes: { warmPool: 5, startConcurrency: 1 } });
+    const students = [];
+    for (let i = 1; i <= 3; i++) students.push(await Peer.join('audience', clientId(i)));
+    await expect.poll(() => slow.prestarted.get('sandbox')).toBe(3);
+    for (const s of students) s.send({ type: 'open', channel: 1, pane: 'try', env: 'sandbox', scope: 'sandbox', cols: 80, rows: 24 });
+    for (const s of students) await s.wait('opened');
+    // Queued, not yet started: their containers are still wanted (a pool check runs every 2 s).
+    await new Promise((r) => setTimeout(r, 2_500));
+    expect(slow.prestarted.get('sandbox')).toBe(3);
+    release();
+    for (const s of students) await s.wait('state', (m) => m.state === 'ready');
+    await expect.poll(() => slow.prestarted.get('sandbox'), { timeout: 5_000 }).toBe(0);
   });
 
   it('caps the number of sandboxes with a clear message', async () => {

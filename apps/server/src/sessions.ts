@@ -67,6 +67,13 @@ export class SessionRegistry {
   }
 
   /** Sessions whose key starts with `prefix` (e.g. every audience sandbox), optionally of one owner. */
+  /** Sessions under `prefix` past starting: their container is theirs (taken from a warm pool or made). */
+  countStarted(prefix: string): number {
+    let n = 0;
+    for (const [key, session] of this.sessions) if (key.startsWith(prefix) && session.state !== 'starting') n++;
+    return n;
+  }
+
   count(prefix: string, owner?: string): number {
     let n = 0;
     for (const [key, session] of this.sessions) {

@@ -16,9 +16,16 @@ const require = createRequire(import.meta.url);
 const files = {
   '/xterm.js': ['text/javascript', readFileSync(require.resolve('@xterm/xterm/lib/xterm.js'))],
   '/xterm.css': ['text/css', readFileSync(require.resolve('@xterm/xterm/css/xterm.css'))],
+  // The deck's terminal font, so that both pages shape the same glyphs (a variable web font
+  // costs the renderer more than the system's monospace).
+  '/mono.woff2': [
+    'font/woff2',
+    readFileSync(require.resolve('@fontsource-variable/jetbrains-mono/files/jetbrains-mono-latin-wght-normal.woff2')),
+  ],
   '/plain': [
     'text/html',
     `<!doctype html><meta charset="utf-8"><link rel="stylesheet" href="/xterm.css">
+<style>@font-face { font-family: 'JetBrains Mono Variable'; src: url(/mono.woff2) format('woff2'); font-weight: 100 800; }</style>
 <body style="margin:0;background:#101418"><div id="t" style="padding:8px"></div>
 <script src="/xterm.js"></script>
 <script>
@@ -31,6 +38,10 @@ const files = {
     scrollback: Number(q.get('scrollback') || 1000),
   });
   term.open(document.getElementById('t'));
+  // With ?mono=1, the deck's font (loaded first: xterm.js measures cells when the font is set).
+  if (q.get('mono')) document.fonts.load('16px "JetBrains Mono Variable"').then(() => {
+    term.options.fontFamily = '"JetBrains Mono Variable", monospace';
+  });
   const ws = new WebSocket('ws://' + location.host + '/');
   ws.onmessage = (e) => term.write(e.data);
   term.onData((d) => ws.send(d));

@@ -316,9 +316,12 @@ async function rendered() {
     }, RENDER_SLIDE);
     const plain = await (await browser.newContext({ viewport })).newPage();
     await plain.goto(
-      `http://127.0.0.1:${RAW_PORT}/plain?cols=${geometry.cols}&rows=${geometry.rows}&font=${geometry.font}&scrollback=5000`,
+      `http://127.0.0.1:${RAW_PORT}/plain?cols=${geometry.cols}&rows=${geometry.rows}&font=${geometry.font}&scrollback=5000&mono=1`,
     );
-    console.log(`rendered: both terminals ${geometry.cols}×${geometry.rows} at ${geometry.font} px, scrollback 5000`);
+    // Both in the deck's font (JetBrains Mono, a variable web font): shaping it costs the
+    // renderer more than the system's monospace, and the comparison is of the web layers.
+    await plain.waitForFunction(() => getComputedStyle(document.querySelector('.xterm-rows')).fontFamily.includes('JetBrains'));
+    console.log(`rendered: both terminals ${geometry.cols}×${geometry.rows} at ${geometry.font} px, scrollback 5000, JetBrains Mono`);
     const targets = [
       { name: 'plain', page: plain, rows: '.xterm-rows', focus: '.xterm' },
       { name: 'deck', page: deck, rows: `section#${RENDER_SLIDE} .xterm-rows`, focus: `section#${RENDER_SLIDE} .terminal-pane__host` },

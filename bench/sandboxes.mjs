@@ -509,13 +509,18 @@ ${rows.join('\n')}
   kernel and page cache, for runc only the shell's processes.
 - The server starts two sandboxes at a time (\`startConcurrency\`), so the last of the burst
   waits for all the others.
-- *30 at once* ends about 2.5× later under gVisor on this quiet machine, above the 1.5× the
-  gVisor issue aimed for (an earlier run on a saturated machine read 1.51×, because runc was
-  slow there too). More concurrency does not buy it back: started straight with \`docker run\`
-  and \`docker exec\`, 4 gVisor sandboxes take 1.17 s each one after another, 0.86 s each 4 at a
-  time and 0.91 s each 8 at a time; the engine and the sentries' boot share the same 2 cores.
-  This runsc (Debian 12's, ptrace platform) is the cost; a newer one with the systrap platform
-  is the lever, not the server.
+- *${RUNTIME_SANDBOXES} at once*, cold (no warm pool: \`LECTURE_SANDBOX_POOL=0\`), ends ${x(Math.max(...runc.burst), Math.max(...gvisor.burst))}
+  later under gVisor: each sandbox boots gVisor's kernel and gofer on the same 2 cores as the
+  engine. More concurrency does not buy it back (started straight with \`docker run\` and
+  \`docker exec\`, 4 gVisor sandboxes take 1.17 s each one after another, 0.86 s each 4 at a
+  time, 0.91 s each 8 at a time).
+- *warm pool*: the server keeps one sandbox started ahead for each student on the URL who has
+  none (\`LECTURE_SANDBOX_POOL\`, at most 30), one at a time and only after a second without a
+  shell opening. A room that joined a while before the try-it slide then waits for \`docker
+  exec\` only: the last of ${RUNTIME_SANDBOXES} is ready ${x(Math.max(...runc.warm.burst), Math.max(...gvisor.warm.burst))} later under gVisor than under runc
+  (both with the pool). What is left is the login shell starting inside gVisor (its
+  system calls pass through gVisor's kernel on the ptrace platform): \`docker exec … true\` into 30 running
+  sandboxes at once takes about as long under both runtimes, \`bash -i\` about 1.8× longer.
 `;
 } else {
   console.log('\nno runsc runtime registered: the runc / gVisor comparison is skipped (scripts/add-gvisor.sh adds it)');

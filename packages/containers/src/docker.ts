@@ -131,7 +131,11 @@ export class DockerBackend implements ContainerBackend {
   }
 
   async health(): Promise<BackendHealth> {
-    const ms = this.options.healthTimeoutMs ?? DEFAULT_HEALTH_TIMEOUT_MS;
+    return this.probe(this.options.healthTimeoutMs ?? DEFAULT_HEALTH_TIMEOUT_MS);
+  }
+
+  /** The engine's health, given `ms` to answer. */
+  private async probe(ms: number): Promise<BackendHealth> {
     try {
       // The whole probe is bounded: a hung engine must not hang /api/health.
       const probe = async (): Promise<BackendHealth> => {
@@ -403,8 +407,13 @@ export class DockerBackend implements ContainerBackend {
     await Promise.allSettled([...this.owned].map((id) => this.removeContainer(id)));
   }
 
+  /**
+   * Before a shell: the engine is there. Given the API timeout, not /api/health's second: an
+   * engine busy starting a room's sandboxes answers late, and that is not a dead engine (with 1 s,
+   * 4 of 30 students opening at once under gVisor were told to restart the engine).
+   */
   private async engineOrThrow(): Promise<void> {
-    const health = await this.health();
+    const health = await this.probe(this.options.apiTimeoutMs ?? DEFAULT_DOCKER_TIMEOUT_MS);
     if (!health.ok) throw new BackendUnavailableError(health.problem, health.fix);
   }
 

@@ -520,7 +520,8 @@ ${rows.join('\n')}
   exec\` only: the last of ${RUNTIME_SANDBOXES} is ready ${x(Math.max(...runc.warm.burst), Math.max(...gvisor.warm.burst))} later under gVisor than under runc
   (both with the pool). What is left is the login shell starting inside gVisor (its
   system calls pass through gVisor's kernel on the ptrace platform): \`docker exec … true\` into 30 running
-  sandboxes at once takes about as long under both runtimes, \`bash -i\` about 1.8× longer.
+  sandboxes at once takes about as long under both runtimes; a login shell about 1.5× longer
+  (1.8× before bash-completion moved from every login to the first Tab).
 `;
 } else {
   console.log('\nno runsc runtime registered: the runc / gVisor comparison is skipped (scripts/add-gvisor.sh adds it)');

@@ -8,7 +8,7 @@ export const DEFAULT_SHUTDOWN_MS = 4_000;
 import { DECK_FILES, DEFAULT_DECK, deckDir } from '@lecture/slides';
 import { newSecret } from './auth.js';
 import { DEFAULT_LIMITS, LIMIT_KNOBS, type ServerLimits } from './limits.js';
-import { DEFAULT_SANDBOX_POLICY } from './sandboxes.js';
+import { DEFAULT_SANDBOX_POLICY, DEFAULT_SANDBOX_POOL } from './sandboxes.js';
 
 export interface ServerConfig {
   readonly port: number;
@@ -92,7 +92,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): ServerConfig {
       ]),
     ) as unknown as ServerLimits,
     gvisorRuntime: gvisorRuntime(env.LECTURE_GVISOR_RUNTIME),
-    sandboxPool: intFromEnv(env, 'LECTURE_SANDBOX_POOL', DEFAULT_SANDBOX_POLICY.warmPool, { max: DEFAULT_SANDBOX_POLICY.maxTotal }),
+    sandboxPool: intFromEnv(env, 'LECTURE_SANDBOX_POOL', DEFAULT_SANDBOX_POOL, { max: DEFAULT_SANDBOX_POLICY.maxTotal }),
   };
 }
 

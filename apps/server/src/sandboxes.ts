@@ -27,8 +27,13 @@ export const DEFAULT_SANDBOX_POLICY: SandboxPolicy = {
   startConcurrency: 2,
   idleMs: 20 * 60_000,
   leaveGraceMs: 2 * 60_000,
-  warmPool: 30,
+  // None unless asked for: the deck's server asks for DEFAULT_SANDBOX_POOL (config.ts). A
+  // server built in a test opens exactly the containers its students ask for.
+  warmPool: 0,
 };
+
+/** The deck's warm pool unless LECTURE_SANDBOX_POOL says otherwise: a lecture hall's worth. */
+export const DEFAULT_SANDBOX_POOL = 30;
 
 /**
  * How many sandboxes to keep started ahead: one per student connected without a sandbox, within

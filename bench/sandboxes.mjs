@@ -341,6 +341,13 @@ async function warmBurst(runtimeEnv) {
     }
     const fill = performance.now() - t0;
     await sleep(2000);
+    // What each waiting shell holds on the host besides its container: its `docker exec` client.
+    const clients = execFileSync('ps', ['-o', 'rss=,comm=', '--ppid', String(srv.pid)], { encoding: 'utf8' })
+      .split('\n')
+      .map((line) => line.trim().split(/\s+/))
+      .filter(([, comm]) => comm === 'docker')
+      .map(([kib]) => Number(kib) * 1024);
+    const execRss = clients.reduce((a, b) => a + b, 0) / Math.max(1, clients.length);
     const t1 = performance.now();
     for (const s of students) s.open('my-sandbox', 'sandbox', 'sandbox');
     const burst = await Promise.all(
@@ -353,7 +360,7 @@ async function warmBurst(runtimeEnv) {
       s.end();
       s.close();
     }
-    return { fill, burst };
+    return { fill, burst, execRss };
   } finally {
     srv.kill('SIGTERM');
     await new Promise((r) => srv.once('exit', r));
@@ -514,14 +521,14 @@ ${rows.join('\n')}
   engine. More concurrency does not buy it back (started straight with \`docker run\` and
   \`docker exec\`, 4 gVisor sandboxes take 1.17 s each one after another, 0.86 s each 4 at a
   time, 0.91 s each 8 at a time).
-- *warm pool*: the server keeps one sandbox started ahead for each student on the URL who has
-  none (\`LECTURE_SANDBOX_POOL\`, at most 30), one at a time and only after a second without a
-  shell opening. A room that joined a while before the try-it slide then waits for \`docker
-  exec\` only: the last of ${RUNTIME_SANDBOXES} is ready ${x(Math.max(...runc.warm.burst), Math.max(...gvisor.warm.burst))} later under gVisor than under runc
-  (both with the pool). What is left is the login shell starting inside gVisor (its
-  system calls pass through gVisor's kernel on the ptrace platform): \`docker exec … true\` into 30 running
-  sandboxes at once takes about as long under both runtimes; a login shell about 1.5× longer
-  (1.8× before bash-completion moved from every login to the first Tab).
+- *warm pool*: the server keeps one sandbox started ahead, its container and its shell, for
+  each student on the URL who has none (\`LECTURE_SANDBOX_POOL\`, at most 30), one at a time and
+  only after a second without a shell opening. A room that joined a while before the try-it
+  slide then finds its prompts there: the last of ${RUNTIME_SANDBOXES} is ready ${x(Math.max(...runc.warm.burst), Math.max(...gvisor.warm.burst))} later under gVisor
+  than under runc (both with the pool). What is left is the server's own work per open (the
+  engine's health, the container's, two at a time) on an engine that answers gVisor's
+  containers more slowly. Each pooled shell keeps a \`docker exec\` client running (about
+  ${mib(gvisor.warm.execRss)} each here).
 `;
 } else {
   console.log('\nno runsc runtime registered: the runc / gVisor comparison is skipped (scripts/add-gvisor.sh adds it)');

@@ -1,7 +1,7 @@
 /**
- * The warm pool of audience sandboxes on the real engine: containers started ahead, taken by the
- * next shells (which then wait only for `docker exec`), refilled after a quiet spell, removed
- * when no longer wanted and with the backend. Under gVisor where the engine has it, as a lecture's.
+ * The warm pool of audience sandboxes on the real engine: shells started ahead in their own
+ * containers, taken by the next opens (at their prompt at once, resized to the taker's size),
+ * refilled after a quiet spell, removed when no longer wanted and with the backend. Under gVisor where the engine has it, as a lecture's.
  */
 import { execFileSync } from 'node:child_process';
 import { DockerBackend, Labels, type Shell } from '@lecture/containers';
@@ -34,16 +34,22 @@ function inspect(id: string, format: string): string {
   return execFileSync('docker', ['inspect', '-f', format, id], { encoding: 'utf8' }).trim();
 }
 
-/** Run `command` in the shell and wait for its marker: the shell works. */
+/** Wait for the shell's prompt, run a command and wait for its marker: the shell works. */
 async function works(shell: Shell): Promise<string> {
   let text = '';
+  let prompted: () => void = () => {};
+  const prompt = new Promise<void>((resolve) => {
+    prompted = resolve;
+  });
   const done = new Promise<void>((resolve) => {
     shell.onData((d) => {
       text += d;
+      if (/\$ (\x1b\[\?2004h)?$/.test(text)) prompted();
       if (/pool-ok-42/.test(text)) resolve();
     });
   });
-  shell.write('id -un; echo pool-ok-$((6*7))\r');
+  await prompt;
+  shell.write('id -un; stty size; echo pool-ok-$((6*7))\r');
   await done;
   return text;
 }
@@ -61,9 +67,20 @@ describe('warm pool', () => {
       expect(inspect(id, '{{.State.Running}} {{.HostConfig.ReadonlyRootfs}} {{.HostConfig.NetworkMode}}')).toBe('true true none');
     }
 
-    const shell = await backend.openShell({ environment: env, sessionId: 'pool-taker-0001', cols: 80, rows: 24 });
+    // A taken shell was started ahead too: its prompt, printed while it waited, comes first.
+    const shell = await backend.openShell({ environment: env, sessionId: 'pool-taker-0001', cols: 100, rows: 30 });
     expect(ahead).toContain(shell.containerId);
-    expect(await works(shell)).toContain('student');
+    const first = new Promise<string>((resolve) => {
+      const once = shell.onData((d) => {
+        once.dispose();
+        resolve(d);
+      });
+    });
+    expect(await first).toMatch(/student@sandbox.*\$ /);
+    const ran = await works(shell);
+    expect(ran).toContain('student');
+    // Started at 80×24, resized to the taker's terminal.
+    expect(ran).toMatch(/\r\n30 100\r\n/);
 
     // After the quiet spell, the pool is back to 2 (a new container, not the one in use).
     await expect.poll(() => backend?.pooled('sandbox'), { timeout: 90_000, interval: 250 }).toBe(2);

@@ -13,9 +13,10 @@ export interface SandboxPolicy {
   /** A sandbox whose owner left (no browser attached) is removed after this grace (a reload is quicker). */
   readonly leaveGraceMs: number;
   /**
-   * Sandboxes started ahead, at most: one for each student on the URL who has none yet, so
-   * that a room opening the try-it slide at once waits for `docker exec` only, not for
-   * containers (gVisor's take about a second of CPU each). 0: none.
+   * Sandboxes started ahead (a container and its shell), at most: one for each student on the
+   * URL who has none yet, so that a room opening the try-it slide at once finds its prompts
+   * there instead of waiting for containers (gVisor's take about a second of CPU each) and
+   * shells. 0: none.
    */
   readonly warmPool: number;
 }

@@ -79,10 +79,11 @@ export interface ContainerBackend {
    */
   openShell(options: OpenShellOptions): Promise<Shell>;
   /**
-   * Keep `count` containers of a per-session environment started ahead of its shells (a warm
-   * pool): `openShell` takes one when there is one, so a student's shell waits only for its
-   * `docker exec`. They are started one at a time, and not while a shell is opening; a lower
-   * count removes the extra ones. Idle pooled containers are fresh: nobody has typed into them.
+   * Keep `count` shells of a per-session environment started ahead, each in its own container
+   * (a warm pool): `openShell` takes one when there is one, so a student's shell is at its
+   * prompt at once (what it printed is held until taken). They are started one at a time, and
+   * not while a shell is opening; a lower count removes the extra ones. Pooled shells are fresh:
+   * nobody has typed into them.
    */
   prestart(environment: EnvironmentSpec, count: number): void;
   /** Start a shared environment ahead of its first shell (it can take seconds to be ready). */

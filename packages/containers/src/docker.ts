@@ -71,7 +71,8 @@ interface WarmPool {
   /** The environment's settings when its containers were made: a changed deck drains them. */
   key: string;
   target: number;
-  readonly ready: string[];
+  /** Shells started ahead, each in its own container, their output held until taken. */
+  readonly ready: DockerShell[];
 }
 
 /** A Docker API call (create, start, inspect, remove, exec…) that takes longer has failed. */
@@ -198,8 +199,20 @@ export class DockerBackend implements ContainerBackend {
     const env = options.environment;
     await this.engineOrThrow();
     await this.sweepStale();
-    const containerId =
-      env.lifecycle === 'shared' ? await this.liveShared(env) : ((await this.takePooled(env)) ?? (await this.createContainer(env, options.sessionId)));
+    if (env.lifecycle === 'per-session') {
+      const pooled = await this.takePooled(env);
+      if (pooled) {
+        pooled.resize(options.cols, options.rows);
+        pooled.release();
+        return pooled;
+      }
+    }
+    const containerId = env.lifecycle === 'shared' ? await this.liveShared(env) : await this.createContainer(env, options.sessionId);
+    return this.startShell(env, containerId, options);
+  }
+
+  /** `docker exec -it` of the environment's shell in a container, in a pty. */
+  private startShell(env: EnvironmentSpec, containerId: string, size: { cols: number; rows: number }, held = false): Promise<DockerShell> {
     const args = [
       'exec',
       '-it',
@@ -221,25 +234,27 @@ export class DockerBackend implements ContainerBackend {
     try {
       processPty = pty.spawn(this.cli, args, {
         name: 'xterm-256color',
-        cols: options.cols,
-        rows: options.rows,
+        cols: size.cols,
+        rows: size.rows,
         env: cleanEnv(),
       });
     } catch (error) {
       // No docker CLI, say: the container just made must not outlive the failure.
-      await removeContainer();
-      throw new BackendUnavailableError(`The docker CLI could not run (${describe(error)}).`, 'Install the docker CLI (docker.io).');
+      return removeContainer().then(() => {
+        throw new BackendUnavailableError(`The docker CLI could not run (${describe(error)}).`, 'Install the docker CLI (docker.io).');
+      });
     }
-    const shell = new DockerShell(
+    const shell = new DockerShell({
       containerId,
-      processPty,
-      async () => {
+      process: processPty,
+      cleanup: async () => {
         this.shells.delete(shell);
         await removeContainer();
       },
-      env.lifecycle === 'per-session' ? (exitCode) => this.exitReason(containerId, env, exitCode) : async () => undefined,
-      this.options.apiTimeoutMs ?? DEFAULT_DOCKER_TIMEOUT_MS,
-    );
+      reasonForExit: env.lifecycle === 'per-session' ? (exitCode) => this.exitReason(containerId, env, exitCode) : async () => undefined,
+      startTimeoutMs: this.options.apiTimeoutMs ?? DEFAULT_DOCKER_TIMEOUT_MS,
+      held,
+    });
     this.shells.add(shell);
     if (env.lifecycle === 'per-session') {
       // When the container dies under it (a memory hog under gVisor takes the whole sandbox),
@@ -253,8 +268,9 @@ export class DockerBackend implements ContainerBackend {
           () => undefined,
         );
     }
-    return shell;
+    return Promise.resolve(shell);
   }
+
 
   prestart(env: EnvironmentSpec, count: number): void {
     if (this.disposed || env.lifecycle !== 'per-session') return;
@@ -266,12 +282,12 @@ export class DockerBackend implements ContainerBackend {
     }
     if (pool.key !== key) {
       // The deck changed this environment: its pooled containers are of the old settings.
-      for (const id of pool.ready.splice(0)) void this.removeContainer(id);
+      for (const shell of pool.ready.splice(0)) void shell.dispose();
       pool.env = env;
       pool.key = key;
     }
     pool.target = Math.max(0, Math.floor(count));
-    for (const id of pool.ready.splice(pool.target)) void this.removeContainer(id);
+    for (const shell of pool.ready.splice(pool.target)) void shell.dispose();
     this.schedulePool();
   }
 
@@ -280,13 +296,13 @@ export class DockerBackend implements ContainerBackend {
     return this.pools.get(environment)?.ready.length ?? 0;
   }
 
-  /** A pooled container of `env`, checked to be running (one that died is removed), or none. */
-  private async takePooled(env: EnvironmentSpec): Promise<string | undefined> {
+  /** A pooled shell of `env` whose container still runs (one that died is removed), or none. */
+  private async takePooled(env: EnvironmentSpec): Promise<DockerShell | undefined> {
     const pool = this.pools.get(env.id);
     if (!pool || pool.key !== JSON.stringify(env)) return undefined;
-    for (let id = pool.ready.shift(); id; id = pool.ready.shift()) {
-      if (await this.isRunning(id)) return id;
-      void this.removeContainer(id);
+    for (let shell = pool.ready.shift(); shell; shell = pool.ready.shift()) {
+      if (!shell.hasExited && (await this.isRunning(shell.containerId))) return shell;
+      void shell.dispose();
     }
     return undefined;
   }
@@ -319,9 +335,19 @@ export class DockerBackend implements ContainerBackend {
       if (!(await this.health()).ok) failed = true;
       else {
         const id = await this.createContainer(env, `pool-${process.pid}-${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`);
+        // Its shell too, at a common size (resized when taken): its prompt is held until then.
+        const shell = await this.startShell(env, id, { cols: 80, rows: 24 }, true);
+        // A shell that ends while it waits (its container killed) leaves the pool.
+        shell.onExit(() => {
+          const at = pool.ready.indexOf(shell);
+          if (at < 0) return; // taken: its session handles its end
+          pool.ready.splice(at, 1);
+          void shell.dispose();
+          this.schedulePool();
+        });
         // Still wanted, of these settings, by a backend still running: otherwise it goes again.
-        if (!this.disposed && pool.key === key && pool.ready.length < pool.target && this.pools.get(env.id) === pool) pool.ready.push(id);
-        else await this.removeContainer(id);
+        if (!this.disposed && pool.key === key && pool.ready.length < pool.target && this.pools.get(env.id) === pool) pool.ready.push(shell);
+        else await shell.dispose();
       }
     } catch (error) {
       failed = true;
@@ -617,7 +643,21 @@ export class DockerBackend implements ContainerBackend {
   }
 }
 
+interface DockerShellOptions {
+  readonly containerId: string;
+  readonly process: pty.IPty;
+  readonly cleanup: () => Promise<void>;
+  readonly reasonForExit: (exitCode: number) => Promise<string | undefined>;
+  readonly startTimeoutMs: number;
+  /** Started ahead (a warm pool): its output is kept until `release`, then given out. */
+  readonly held?: boolean;
+}
+
 class DockerShell implements Shell {
+  readonly containerId: string;
+  private readonly process: pty.IPty;
+  private readonly cleanup: () => Promise<void>;
+  private readonly reasonForExit: (exitCode: number) => Promise<string | undefined>;
   private readonly data = new Emitter<string>();
   private readonly exit = new Emitter<ShellExit>();
   private readonly subscriptions: Disposable[] = [];
@@ -628,14 +668,16 @@ class DockerShell implements Shell {
   private stuck = false;
   private sawOutput = false;
   private readonly startTimeoutMs: number;
+  /** Output of a shell started ahead, until it is taken (its prompt, usually). */
+  private held: string[] | undefined;
 
-  constructor(
-    readonly containerId: string,
-    private readonly process: pty.IPty,
-    private readonly cleanup: () => Promise<void>,
-    private readonly reasonForExit: (exitCode: number) => Promise<string | undefined>,
-    startTimeoutMs: number,
-  ) {
+  constructor(options: DockerShellOptions) {
+    const { process, startTimeoutMs } = options;
+    this.containerId = options.containerId;
+    this.process = process;
+    this.cleanup = options.cleanup;
+    this.reasonForExit = options.reasonForExit;
+    this.held = options.held ? [] : undefined;
     // A hung engine can leave `docker exec` waiting forever with no output (the API calls before
     // it are bounded, this one is a CLI process): a shell always prints its prompt, so no output
     // within the Docker timeout means it never started. It ends, saying why.
@@ -645,7 +687,8 @@ class DockerShell implements Shell {
       process.onData((d) => {
         this.sawOutput = true;
         clearTimeout(this.startWatch);
-        this.data.fire(d);
+        if (this.held) this.held.push(d);
+        else this.data.fire(d);
       }),
       process.onExit(({ exitCode }) => {
         this.exited = true;
@@ -658,6 +701,23 @@ class DockerShell implements Shell {
         void this.reasonForExit(exitCode).then((reason) => this.exit.fire(reason ? { exitCode, reason } : { exitCode }));
       }),
     );
+  }
+
+  get hasExited(): boolean {
+    return this.exited;
+  }
+
+  /**
+   * A shell started ahead is taken: what it printed meanwhile follows on the next turn (its
+   * taker subscribes first), then its output flows as any shell's.
+   */
+  release(): void {
+    const held = this.held;
+    if (!held) return;
+    setImmediate(() => {
+      this.held = undefined;
+      if (held.length > 0 && !this.disposed) this.data.fire(held.join(''));
+    });
   }
 
   onData(listener: (data: string) => void): Disposable {

@@ -104,12 +104,14 @@ describe.skipIf(!gvisor && !required)('the audience sandbox under gVisor', () =>
     expect(await run(client, 'touch /usr/forbidden')).toMatch(/Read-only file system|Permission denied/);
     // Tab completes: bash-completion is not loaded at login (it costs every start under gVisor)
     // but at the first Tab, which then completes with it.
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a shell expansion, typed into the sandbox
     expect(await run(client, 'echo "loaded=${BASH_COMPLETION_VERSINFO[0]:-no}"')).toContain('loaded=no');
     const before = client.output(1).length;
     client.send({ type: 'input', channel: 1, data: 'git chec\t' });
     await client.waitForOutput(1, /git checkout $/, 30_000);
     expect(client.output(1).slice(before)).toContain('checkout');
     client.send({ type: 'input', channel: 1, data: '\x15' });
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a shell expansion, typed into the sandbox
     expect(await run(client, 'echo "loaded=${BASH_COMPLETION_VERSINFO[0]:-no}"')).toContain('loaded=2');
     client.close();
   });

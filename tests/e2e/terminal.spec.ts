@@ -116,6 +116,53 @@ test.describe('a live terminal on a slide', () => {
     await page.mouse.up();
     await expect(pane(page, SLIDE)).toHaveAttribute('data-selection', 'ME');
   });
+
+  test('draws the characters typed, never a ligature', async ({ page }) => {
+    // JetBrains Mono joins these into single drawn glyphs unless told not to.
+    const text = 'a->b >= c && d';
+    await typeInto(page, SLIDE, `echo '${text}'`);
+    await expect.poll(() => terminalText(page, SLIDE)).toContain(text);
+    // The same text three times, outside the terminal, in the font of the terminal's row: with
+    // the font's ligatures, without them, and with whatever the row itself is given.
+    await page.evaluate(
+      ({ slide, text }) => {
+        const row = [...document.querySelectorAll(`section#${slide} .xterm-rows > div`)].find((r) => r.textContent?.includes(text));
+        const style = getComputedStyle(row?.firstElementChild ?? (row as Element));
+        const variants = {
+          liga: ['normal', 'normal'],
+          plain: ['none', '"liga" 0, "calt" 0'],
+          row: [style.fontVariantLigatures, style.fontFeatureSettings],
+        };
+        Object.entries(variants).forEach(([name, [ligatures, features]], i) => {
+          const probe = document.createElement('div');
+          probe.id = `ligature-probe-${name}`;
+          probe.textContent = text;
+          Object.assign(probe.style, {
+            position: 'fixed',
+            left: '10px',
+            top: `${10 + i * 80}px`,
+            zIndex: '100000',
+            padding: '6px',
+            whiteSpace: 'pre',
+            background: '#000',
+            color: '#fff',
+            fontFamily: style.fontFamily,
+            fontSize: style.fontSize,
+            fontWeight: style.fontWeight,
+            fontVariantLigatures: ligatures,
+            fontFeatureSettings: features,
+          });
+          document.body.append(probe);
+        });
+      },
+      { slide: SLIDE, text },
+    );
+    const shot = (name: string) => page.locator(`#ligature-probe-${name}`).screenshot();
+    const [liga, plain, row] = await Promise.all([shot('liga'), shot('plain'), shot('row')]);
+    // The font does join them (else this test could not fail), and the terminal's row does not.
+    expect(liga.equals(plain)).toBe(false);
+    expect(row.equals(plain)).toBe(true);
+  });
 });
 
 test('the speaker view never opens a shell', async ({ page }) => {

@@ -19,6 +19,7 @@ import {
   type ShellExit,
 } from './backend.js';
 import type { EnvironmentSpec } from './environment.js';
+import { PtyWriter, ptyMaster } from './pty-writer.js';
 
 /** Labels on every container the server creates, so it can find (and clean up) what it owns. */
 export const Labels = {
@@ -670,6 +671,8 @@ class DockerShell implements Shell {
   private readonly startTimeoutMs: number;
   /** Output of a shell started ahead, until it is taken (its prompt, usually). */
   private held: string[] | undefined;
+  /** Keystrokes straight to the pty (see PtyWriter); node-pty's own write where it cannot. */
+  private readonly writer: PtyWriter | undefined;
 
   constructor(options: DockerShellOptions) {
     const { process, startTimeoutMs } = options;
@@ -678,6 +681,8 @@ class DockerShell implements Shell {
     this.cleanup = options.cleanup;
     this.reasonForExit = options.reasonForExit;
     this.held = options.held ? [] : undefined;
+    const master = ptyMaster(process);
+    this.writer = master && PtyWriter.forDescriptor(master.fd, master.isOpen);
     // A hung engine can leave `docker exec` waiting forever with no output (the API calls before
     // it are bounded, this one is a CLI process): a shell always prints its prompt, so no output
     // within the Docker timeout means it never started. It ends, saying why.
@@ -746,7 +751,9 @@ class DockerShell implements Shell {
     return this.exit.on(listener);
   }
   write(data: string): void {
-    if (!this.exited) this.process.write(data);
+    if (this.exited) return;
+    if (this.writer) this.writer.write(data);
+    else this.process.write(data);
   }
   resize(cols: number, rows: number): void {
     if (!this.exited) this.process.resize(cols, rows);
@@ -764,6 +771,7 @@ class DockerShell implements Shell {
   dispose(): Promise<void> {
     this.disposed ??= (async () => {
       clearTimeout(this.startWatch);
+      this.writer?.dispose();
       for (const s of this.subscriptions) s.dispose();
       this.data.clear();
       this.exit.clear();

@@ -117,6 +117,16 @@ test.describe('a live terminal on a slide', () => {
     await expect(pane(page, SLIDE)).toHaveAttribute('data-selection', 'ME');
   });
 
+  test('shows a steady cursor where the shell waits, not a blinking one', async ({ page }) => {
+    await typeInto(page, SLIDE, 'echo steady');
+    const cursor = page.locator(`section#${SLIDE} .xterm-rows .xterm-cursor`);
+    await expect(cursor).toHaveCount(1);
+    // A blinking cursor is a CSS animation that xterm.js restarts at every frame of output, and
+    // a screenshot or a PDF page may catch it dark.
+    await expect(cursor).not.toHaveClass(/xterm-cursor-blink/);
+    expect(await cursor.evaluate((el) => el.getAnimations().length)).toBe(0);
+  });
+
   test('draws the characters typed, never a ligature', async ({ page }) => {
     // JetBrains Mono joins these into single drawn glyphs unless told not to.
     const text = 'a->b >= c && d';

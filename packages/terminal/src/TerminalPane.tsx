@@ -109,7 +109,10 @@ export function TerminalPane(props: TerminalPaneProps) {
     const term = new Terminal({
       allowProposedApi: false,
       convertEol: false,
-      cursorBlink: true,
+      // Steady, as VS Code's terminal: xterm.js blinks with a CSS animation that it restarts at
+      // every rendered frame of output (a flood paints measurably slower), and a screenshot or a
+      // PDF page could catch it dark.
+      cursorBlink: false,
       fontFamily: cssFontFamily(host),
       scrollback: 5000,
       theme: { background: '#101418', foreground: '#e6e6e6', cursor: '#f5c542', selectionBackground: '#3a5a80' },

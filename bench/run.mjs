@@ -36,7 +36,7 @@ const VIEWERS = (process.env.BENCH_VIEWERS ?? '100,1000').split(',').map(Number)
  * Rounds of the rendered comparison, after one per page that is not counted (the first paint of
  * a flood warms the page's JIT and glyph atlas): about a second each, so more than the floods.
  */
-const RENDER_ROUNDS = Number(process.env.BENCH_RENDER_ROUNDS ?? 10);
+const RENDER_ROUNDS = Number(process.env.BENCH_RENDER_ROUNDS ?? 16);
 /** Lines of the rendered comparison (Chromium paints them all); 0 skips it. */
 const RENDER_LINES = Number(process.env.BENCH_RENDER_LINES ?? 200_000);
 /** The deck's slide whose presenter terminal the rendered comparison types into. */
@@ -180,7 +180,9 @@ const container = execFileSync(
 // front of it: bench/sandboxes.mjs measures the runtimes.)
 const server = await startChild(
   ['apps/server/dist/main.js'],
-  { PORT: String(PORT), HOST: '127.0.0.1', LECTURE_SECRET: SECRET, LECTURE_GVISOR_RUNTIME: 'off' },
+  // No warm pool: the fan-out's viewers are an audience, and the deck's server would then start
+  // sandboxes ahead for them, one every second, during the rendered rounds that follow.
+  { PORT: String(PORT), HOST: '127.0.0.1', LECTURE_SECRET: SECRET, LECTURE_GVISOR_RUNTIME: 'off', LECTURE_SANDBOX_POOL: '0' },
   async () => {
     return (await fetch(`http://127.0.0.1:${PORT}/api/health`)).ok;
   },

@@ -13,3 +13,4 @@ export {
   type DockerBackendOptions,
 } from './docker.js';
 export { FakeBackend, FakeShell, testEnvironment } from './fake.js';
+export { PtyWriter, ptyMaster, type WriteSome } from './pty-writer.js';

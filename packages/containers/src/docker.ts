@@ -673,6 +673,8 @@ class DockerShell implements Shell {
   private held: string[] | undefined;
   /** Keystrokes straight to the pty (see PtyWriter); node-pty's own write where it cannot. */
   private readonly writer: PtyWriter | undefined;
+  /** Whether node-pty still holds the pty's descriptor (false from the moment it closes it). */
+  private readonly ptyOpen: () => boolean;
 
   constructor(options: DockerShellOptions) {
     const { process, startTimeoutMs } = options;
@@ -682,7 +684,10 @@ class DockerShell implements Shell {
     this.reasonForExit = options.reasonForExit;
     this.held = options.held ? [] : undefined;
     const master = ptyMaster(process);
+    // A write the pty refuses for another reason than being full means the shell's side is
+    // gone: its exit, which follows, says why.
     this.writer = master && PtyWriter.forDescriptor(master.fd, master.isOpen);
+    this.ptyOpen = master?.isOpen ?? (() => true);
     // A hung engine can leave `docker exec` waiting forever with no output (the API calls before
     // it are bounded, this one is a CLI process): a shell always prints its prompt, so no output
     // within the Docker timeout means it never started. It ends, saying why.
@@ -756,7 +761,9 @@ class DockerShell implements Shell {
     else this.process.write(data);
   }
   resize(cols: number, rows: number): void {
-    if (!this.exited) this.process.resize(cols, rows);
+    // node-pty resizes by descriptor, and closes it before its exit event: after that the number
+    // may be another shell's pty.
+    if (!this.exited && this.ptyOpen()) this.process.resize(cols, rows);
   }
   pause(): void {
     if (this.exited) return;

@@ -81,6 +81,7 @@ export class PtyWriter implements Disposable {
       }
       // Full: the shell has not read yet. Try again soon, and less often while it stays full.
       this.retry = setTimeout(() => this.flush(), this.retries++ < QUICK_RETRIES ? 0 : RETRY_MS);
+      this.retry.unref?.();
       return;
     }
   }
@@ -101,8 +102,10 @@ interface NodePtyInternals {
 /**
  * node-pty's pty master, to write to directly: its descriptor, and whether it is still open. The
  * read stream (`_socket`) owns the descriptor and is `destroyed` from the moment it closes it.
- * Both are node-pty's internals (1.x, on Linux and macOS); without them (another version, or
- * Windows) this says undefined and the keystrokes go through node-pty's own `write`.
+ * Both are node-pty's internals (1.1.0, pinned exactly in package.json for this reason; its test
+ * checks they are there); without them (another version, or Windows) this says undefined and the
+ * keystrokes go through node-pty's own `write`. Reviewed against node-pty 1.1.0: its only close of
+ * the master is the read stream's `destroy()`, which sets `destroyed` first.
  */
 export function ptyMaster(terminal: object): { fd: number; isOpen: () => boolean } | undefined {
   const internals = terminal as NodePtyInternals;

@@ -68,6 +68,33 @@ describe('keystrokes written straight to the pty', () => {
     });
   });
 
+  it('wait while a real pty is full, then all arrive', async () => {
+    // The program reads nothing for half a second: the pty fills up (EAGAIN), and the rest waits
+    // in the writer until it reads. Raw mode, so that no line length limit applies.
+    const size = 200_000;
+    const shell = pty.spawn('/bin/sh', ['-c', `stty raw -echo; sleep 0.5; head -c ${size} | wc -c`], {
+      name: 'xterm',
+      cols: 80,
+      rows: 24,
+      env: { PATH: process.env.PATH ?? '' },
+    });
+    let out = '';
+    shell.onData((d) => {
+      out += d;
+    });
+    const exited = new Promise<void>((r) => shell.onExit(() => r()));
+    const master = ptyMaster(shell);
+    if (!master) throw new Error('node-pty without the internals PtyWriter needs');
+    const writer = PtyWriter.forDescriptor(master.fd, master.isOpen);
+    await settle(100);
+    writer.write('x'.repeat(size));
+    expect(writer.queued).toBeGreaterThan(0);
+    await exited;
+    expect(out.trim()).toBe(String(size));
+    expect(writer.queued).toBe(0);
+    writer.dispose();
+  });
+
   it('reach a real shell through node-pty’s descriptor, and stop at its exit', async () => {
     const shell = pty.spawn('/bin/sh', [], { name: 'xterm', cols: 80, rows: 24, env: { PATH: process.env.PATH ?? '' } });
     let out = '';

@@ -610,6 +610,25 @@ describe('Session: output nobody watches costs nothing (issue 9, item 11)', () =
     expect(shell.paused).toBe(false);
     expect(Date.now() - started_at).toBeGreaterThanOrEqual(100);
   });
+
+  it('a sandbox held for its rate is let go when its wait is over, even if the wall clock says not yet', async () => {
+    const session = newSession({ outputRate: { charsPerSecond: 100_000, burstChars: 50_000 } });
+    const { attachment, shell } = await started(session);
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'Date'] });
+    try {
+      while (!shell.paused) {
+        shell.emit('y\n'.repeat(5_000));
+        attachment.ack(session.position);
+      }
+      // The wall clock steps back (NTP; or a timer firing a millisecond early by Date.now()):
+      // the shell, paused, prints nothing that would make the session look again.
+      vi.setSystemTime(Date.now() - 50);
+      vi.advanceTimersByTime(1_000);
+      expect(shell.paused).toBe(false);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
 });
 
 describe('Session: truthful states (issue 9, item 9)', () => {

@@ -365,6 +365,10 @@ export class Session {
     clearTimeout(this.throttleTimer);
     this.throttleTimer = setTimeout(() => {
       this.throttleTimer = undefined;
+      // The wait is over when this timer says so: a timer may fire a millisecond before
+      // Date.now() reaches throttledUntil (they are different clocks), and the shell, paused,
+      // prints nothing that would look again: it stayed paused for good.
+      this.throttledUntil = 0;
       this.updateFlow();
     }, waitMs);
     this.throttleTimer.unref?.();

@@ -6,19 +6,17 @@
 // The echo is timed from the keystroke's send to its echo on the socket. Figures go to
 // docs/benchmarks.md between the pty-write markers.   BENCH_PTY_ECHOES=1500 node bench/pty-write.mjs
 import { execFileSync, spawn } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PtyWriter, ptyMaster } from '@lecture/containers';
 import pty from 'node-pty';
 import WebSocket, { WebSocketServer } from 'ws';
+import { EXEC, LIMITS, pct, writeBetweenMarkers } from './common.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const ECHOES = Number(process.env.BENCH_PTY_ECHOES ?? 1500);
 const PORT = Number(process.env.BENCH_PORT ?? 8290) + 10;
-const LIMITS = ['--cpus', '0.5', '--memory', '256m', '--pids-limit', '128', '--network', 'none'];
-const EXEC = ['exec', '-it', '-u', 'student', '-w', '/home/student', '-e', 'TERM=xterm-256color'];
 const WAYS = ['node-pty', 'direct'];
 
 if (process.argv[2] === 'relay') {
@@ -26,7 +24,12 @@ if (process.argv[2] === 'relay') {
   const [, , , port, way, container] = process.argv;
   const wss = new WebSocketServer({ port: Number(port), host: '127.0.0.1' });
   wss.on('connection', (ws) => {
-    const shell = pty.spawn('docker', [...EXEC, container, 'bash', '-l'], { name: 'xterm-256color', cols: 100, rows: 30, env: process.env });
+    const shell = pty.spawn('docker', [...EXEC, container, 'bash', '-l'], {
+      name: 'xterm-256color',
+      cols: 100,
+      rows: 30,
+      env: process.env,
+    });
     const master = ptyMaster(shell);
     if (way === 'direct' && !master) throw new Error('this node-pty does not expose its master: no direct writes');
     const writer = way === 'direct' && master ? PtyWriter.forDescriptor(master.fd, master.isOpen) : undefined;
@@ -36,13 +39,13 @@ if (process.argv[2] === 'relay') {
   });
   wss.on('listening', () => console.log('ready'));
 } else {
-  const pct = (values, p) => {
-    const s = [...values].sort((a, b) => a - b);
-    return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))];
-  };
-  const container = execFileSync('docker', ['run', '-d', '--rm', ...LIMITS, '--label', 'org.lecture.bench=1', 'lecture/sandbox', 'sleep', 'infinity'], {
-    encoding: 'utf8',
-  }).trim();
+  const container = execFileSync(
+    'docker',
+    ['run', '-d', '--rm', ...LIMITS, '--label', 'org.lecture.bench=1', 'lecture/sandbox', 'sleep', 'infinity'],
+    {
+      encoding: 'utf8',
+    },
+  ).trim();
   const relays = [];
   try {
     for (const [i, way] of WAYS.entries()) {
@@ -101,14 +104,7 @@ ${ECHOES} keystrokes through each relay, in turns (after 100 not counted), a run
 | --- | --- | --- | --- |
 ${rows.join('\n')}`;
     console.log(`\n${table}\n`);
-    const docPath = join(root, 'docs/benchmarks.md');
-    const doc = readFileSync(docPath, 'utf8');
-    const begin = '<!-- pty-write:begin -->';
-    const end = '<!-- pty-write:end -->';
-    if (process.env.BENCH_WRITE !== '0' && doc.includes(begin) && doc.includes(end)) {
-      writeFileSync(docPath, `${doc.slice(0, doc.indexOf(begin) + begin.length)}\n${table}\n${doc.slice(doc.indexOf(end))}`);
-      console.log('written to docs/benchmarks.md');
-    }
+    if (writeBetweenMarkers(join(root, 'docs/benchmarks.md'), 'pty-write', table)) console.log('written to docs/benchmarks.md');
   } finally {
     for (const relay of relays) {
       relay.ws.close();

@@ -8,7 +8,7 @@
 // Each runs in a container with the sandbox's limits. Figures and ratios go to docs/benchmarks.md.
 //   BENCH_ROUNDS=3 BENCH_LINES=400000 BENCH_VIEWERS=100,1000 BENCH_PORT=8290 npm run bench
 import { execFileSync, spawn } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -17,6 +17,7 @@ import { chromium } from '@playwright/test';
 import pty from 'node-pty';
 import WebSocket from 'ws';
 import { chromiumArgs, chromiumPath } from '../scripts/chromium.mjs';
+import { EXEC, LIMITS, pct, writeBetweenMarkers } from './common.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const PORT = Number(process.env.BENCH_PORT ?? 8290);
@@ -41,15 +42,9 @@ const RENDER_ROUNDS = Number(process.env.BENCH_RENDER_ROUNDS ?? 16);
 const RENDER_LINES = Number(process.env.BENCH_RENDER_LINES ?? 200_000);
 /** The deck's slide whose presenter terminal the rendered comparison types into. */
 const RENDER_SLIDE = 'try-sandbox';
-const LIMITS = ['--cpus', '0.5', '--memory', '256m', '--pids-limit', '128', '--network', 'none'];
-const EXEC = ['exec', '-it', '-u', 'student', '-w', '/home/student', '-e', 'TERM=xterm-256color'];
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const median = (v) => pct(v, 50);
-function pct(values, p) {
-  const s = [...values].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))];
-}
 const mib = (bytes) => `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
 const TICK_MS = 1000 / 100; // /proc/<pid>/stat counts clock ticks (USER_HZ = 100)
 
@@ -414,11 +409,4 @@ same machine, load average ${loadBefore.toFixed(1)} before and ${loadAfter.toFix
 | --- | --- | --- | --- | --- | --- |
 ${lines.join('\n')}`;
 console.log(`\n${table}\n`);
-const docPath = join(root, 'docs/benchmarks.md');
-const doc = readFileSync(docPath, 'utf8');
-const begin = '<!-- bench:begin -->';
-const end = '<!-- bench:end -->';
-if (process.env.BENCH_WRITE !== '0' && doc.includes(begin) && doc.includes(end)) {
-  writeFileSync(docPath, `${doc.slice(0, doc.indexOf(begin) + begin.length)}\n${table}\n${doc.slice(doc.indexOf(end))}`);
-  console.log('written to docs/benchmarks.md');
-}
+if (writeBetweenMarkers(join(root, 'docs/benchmarks.md'), 'bench', table)) console.log('written to docs/benchmarks.md');

@@ -14,6 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { LectureClient } from '@lecture/client';
 import { PROTOCOL_VERSION, encode } from '@lecture/protocol';
 import WebSocket from 'ws';
+import { pct } from './common.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const PORT = Number(process.env.BENCH_PORT ?? 8290);
@@ -24,10 +25,6 @@ const RUNTIME_SANDBOXES = Number(process.env.BENCH_RUNTIME_SANDBOXES ?? 30);
 const base = `http://127.0.0.1:${PORT}`;
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-const pct = (values, p) => {
-  const s = [...values].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))];
-};
 const ms = (v) => `${v.toFixed(0)} ms`;
 const mib = (bytes) => `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
 

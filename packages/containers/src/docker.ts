@@ -213,7 +213,7 @@ export class DockerBackend implements ContainerBackend {
   }
 
   /** `docker exec -it` of the environment's shell in a container, in a pty. */
-  private startShell(env: EnvironmentSpec, containerId: string, size: { cols: number; rows: number }, held = false): Promise<DockerShell> {
+  private async startShell(env: EnvironmentSpec, containerId: string, size: { cols: number; rows: number }, held = false): Promise<DockerShell> {
     const args = [
       'exec',
       '-it',
@@ -241,9 +241,8 @@ export class DockerBackend implements ContainerBackend {
       });
     } catch (error) {
       // No docker CLI, say: the container just made must not outlive the failure.
-      return removeContainer().then(() => {
-        throw new BackendUnavailableError(`The docker CLI could not run (${describe(error)}).`, 'Install the docker CLI (docker.io).');
-      });
+      await removeContainer();
+      throw new BackendUnavailableError(`The docker CLI could not run (${describe(error)}).`, 'Install the docker CLI (docker.io).');
     }
     const shell = new DockerShell({
       containerId,
@@ -269,9 +268,8 @@ export class DockerBackend implements ContainerBackend {
           () => undefined,
         );
     }
-    return Promise.resolve(shell);
+    return shell;
   }
-
 
   prestart(env: EnvironmentSpec, count: number): void {
     if (this.disposed || env.lifecycle !== 'per-session') return;
@@ -282,7 +280,7 @@ export class DockerBackend implements ContainerBackend {
       this.pools.set(env.id, pool);
     }
     if (pool.key !== key) {
-      // The deck changed this environment: its pooled containers are of the old settings.
+      // The deck changed this environment: its pooled shells run in containers of the old settings.
       for (const shell of pool.ready.splice(0)) void shell.dispose();
       pool.env = env;
       pool.key = key;
@@ -292,7 +290,7 @@ export class DockerBackend implements ContainerBackend {
     this.schedulePool();
   }
 
-  /** How many pooled containers of an environment are ready now (for tests and the bench). */
+  /** How many pooled shells (each in its own container) of an environment are ready now (for tests and the bench). */
   pooled(environment: string): number {
     return this.pools.get(environment)?.ready.length ?? 0;
   }
@@ -425,7 +423,7 @@ export class DockerBackend implements ContainerBackend {
   async dispose(): Promise<void> {
     this.disposed = true;
     clearTimeout(this.poolTimer);
-    // Pooled containers are in `owned`: removed below with the rest.
+    // Pooled shells are in `shells` and their containers in `owned`: disposed below with the rest.
     this.pools.clear();
     this.sharedStates.clear();
     await Promise.allSettled([...this.shells].map((s) => s.dispose()));

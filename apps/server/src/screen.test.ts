@@ -71,6 +71,22 @@ describe('Screen: the server’s copy of a terminal, parsed lazily from the ring
     expect(s.screen.peek().data).toContain('hello');
   });
 
+  it('does not parse while the session holds the shell (flow control): that quiet is not the end of the output', async () => {
+    const s = session(512 * 1024, 20);
+    s.print('first half of a flood\r\n');
+    s.screen.hold(true);
+    await new Promise((r) => setTimeout(r, 120));
+    expect(s.screen.parsedChars).toBe(0);
+    // A snapshot asked for meanwhile (a late joiner) is still served, and exact.
+    expect((await s.snapshot()).data).toContain('first half of a flood');
+    s.print('second half\r\n');
+    await new Promise((r) => setTimeout(r, 120));
+    expect(s.screen.parsedChars).toBe('first half of a flood\r\n'.length);
+    // Released: parsed once quiet again.
+    s.screen.hold(false);
+    await vi.waitFor(() => expect(s.screen.parsedChars).toBe('first half of a flood\r\nsecond half\r\n'.length), { timeout: 5000 });
+  });
+
   it('does not parse a flood as it passes: 80 MB print, a few hundred KB are parsed, the screen is right', async () => {
     const s = session(512 * 1024, 20);
     const chunk = `${'line of output '.repeat(60)}\r\n`.repeat(100);

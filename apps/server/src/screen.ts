@@ -61,6 +61,8 @@ export class Screen {
   /** Writes handed to the terminal whose callbacks have not run. */
   private inFlight = 0;
   private lastOutput = 0;
+  /** The session holds the shell (flow control): its output is held back, not over. */
+  private held = false;
   private idleTimer: ReturnType<typeof setTimeout> | undefined;
   private waiters: ((snapshot: ScreenSnapshot) => void)[] = [];
   private disposed = false;
@@ -96,8 +98,22 @@ export class Screen {
     this.idleTimer.unref?.();
   }
 
+  /**
+   * The session paused the shell because a browser is behind (flow control) or its output rate
+   * is spent: the quiet that follows is not the end of the output. A flood paced by the
+   * lecturer's browser pauses for 50-150 ms at a time, and parsing at each pause cost the
+   * server as much CPU per MB as the rest of the output path together. Quiet counts again from
+   * the release; a snapshot asked for meanwhile is still served at once (`whenReady`).
+   */
+  hold(held: boolean): void {
+    if (held === this.held) return;
+    this.held = held;
+    if (!held && this.queued < this.source.end) this.written();
+  }
+
   private onIdleTimer(): void {
     this.idleTimer = undefined;
+    if (this.held) return; // hold(false) starts the wait again
     const quietFor = Date.now() - this.lastOutput;
     if (quietFor < this.idleMs) {
       // Still printing: look again when it may have stopped (one timer, not one per chunk).

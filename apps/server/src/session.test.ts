@@ -8,6 +8,7 @@ import {
 } from '@lecture/containers';
 import { FlowControl } from '@lecture/protocol';
 import { afterEach, describe, expect, it, vi } from 'vitest';
+import { Screen } from './screen.js';
 import { StartQueue } from './sandboxes.js';
 import { type PaneMessage, Session, type SessionOptions } from './session.js';
 
@@ -247,6 +248,27 @@ describe('Session: flow control', () => {
     expect(session.isPaused).toBe(false);
     expect(driver.text.endsWith('held back')).toBe(true);
     expect(session.position).toBe(base + emitted + 'held back'.length);
+  });
+
+  it('the server’s screen waits while the shell is held for the driver, and parses once it is released', async () => {
+    const hold = vi.spyOn(Screen.prototype, 'hold');
+    try {
+      const session = newSession();
+      const { attachment, shell } = await started(session);
+      hold.mockClear();
+      while (!shell.paused) shell.emit(chunk);
+      expect(hold).toHaveBeenLastCalledWith(true);
+      attachment.ack(session.position);
+      expect(shell.paused).toBe(false);
+      expect(hold).toHaveBeenLastCalledWith(false);
+      // Once quiet, the screen has parsed the whole flood (a viewer now gets it at once).
+      await session.flushScreen();
+      const viewer = new Inbox();
+      session.attach('viewer', viewer.send);
+      expect(viewer.of('snapshot')[0]?.seq).toBe(session.position);
+    } finally {
+      hold.mockRestore();
+    }
   });
 
   it('an ack beyond what was sent counts only what was sent', async () => {

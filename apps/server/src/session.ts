@@ -390,7 +390,10 @@ export class Session {
     // A pacer that acknowledges without reading (its socket's buffer fills) is held too.
     if (outstanding > FlowControl.HIGH_WATERMARK_CHARS || this.pacer?.socketFull) this.pacerHeld = true;
     else if (outstanding <= FlowControl.LOW_WATERMARK_CHARS) this.pacerHeld = false;
-    const pause = this.pacerHeld || this.attachments.size === 0 || this.throttledUntil > Date.now();
+    const held = this.pacerHeld || this.throttledUntil > Date.now();
+    const pause = held || this.attachments.size === 0;
+    // Nobody attached: the screen may parse the quiet output for the next one to come.
+    this.screen.hold(held && this.attachments.size > 0);
     if (pause === this.paused) return;
     this.paused = pause;
     if (pause) this.shell.pause();

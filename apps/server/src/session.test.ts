@@ -299,7 +299,7 @@ describe('Session: flow control', () => {
     const viewer = new Inbox();
     const viewing = session.attach('viewer', viewer.send);
     viewer.clear();
-    for (let i = 0; i < 60; i++) {
+    for (let i = 0; i < (2 * FlowControl.VIEWER_MAX_BACKLOG_CHARS) / chunk.length + 10; i++) {
       shell.emit(chunk);
       driver.ack(session.position); // a fast driver
       expect(shell.paused).toBe(false);
@@ -318,8 +318,9 @@ describe('Session: flow control', () => {
     const viewer = new Inbox();
     const viewing = session.attach('viewer', viewer.send);
     viewer.clear();
-    for (let i = 0; i < 40; i++) {
-      shell.emit(i === 39 ? `${chunk.slice(0, -20)}\r\nlast line printed\r\n` : chunk);
+    const chunks = FlowControl.VIEWER_MAX_BACKLOG_CHARS / chunk.length + 15;
+    for (let i = 0; i < chunks; i++) {
+      shell.emit(i === chunks - 1 ? `${chunk.slice(0, -20)}\r\nlast line printed\r\n` : chunk);
       driver.ack(session.position);
     }
     expect(viewing.isLagging).toBe(true);
@@ -465,7 +466,7 @@ describe('Session: who paces the shell', () => {
     const active = session.attach('driver', new Inbox().send);
     session.input('ls\r', active);
     // The forgotten tab never acknowledges: the shell keeps running for the active one.
-    for (let i = 0; i < 40; i++) {
+    for (let i = 0; i < FlowControl.VIEWER_MAX_BACKLOG_CHARS / 10_000 + 15; i++) {
       shell.emit('x'.repeat(10_000));
       active.ack(session.position);
     }

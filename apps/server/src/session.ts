@@ -550,7 +550,7 @@ export class Attachment {
   ack(seq: number): void {
     this.acked = Math.max(this.acked, Math.min(seq, this.sent));
     const drained = !this.socket || this.socket.buffered() <= this.socket.limitBytes / 2;
-    if (this.lagging && !this.waiting && this.unacked <= FlowControl.LOW_WATERMARK_CHARS && drained) {
+    if (this.lagging && !this.waiting && this.unacked <= FlowControl.VIEWER_RESYNC_CHARS && drained) {
       this.session.catchUp(this, undefined);
     }
     this.session.updateFlow();

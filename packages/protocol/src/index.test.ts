@@ -232,6 +232,7 @@ describe('constants', () => {
     expect(FlowControl.LOW_WATERMARK_CHARS).toBeLessThan(FlowControl.HIGH_WATERMARK_CHARS);
     expect(FlowControl.ACK_EVERY_CHARS).toBeLessThanOrEqual(FlowControl.HIGH_WATERMARK_CHARS);
     expect(FlowControl.VIEWER_MAX_BACKLOG_CHARS).toBeGreaterThan(FlowControl.HIGH_WATERMARK_CHARS);
+    expect(FlowControl.VIEWER_RESYNC_CHARS).toBeLessThanOrEqual(FlowControl.LOW_WATERMARK_CHARS);
   });
 
   it('lets the largest input fit in one frame', () => {

@@ -18,20 +18,32 @@ export const WS_PATH = '/ws';
  * Flow control by acknowledgement (as VS Code's pty host): the browser acknowledges output
  * once xterm.js has parsed it; the server pauses the pty while a driving client has more than
  * HIGH unacknowledged characters and resumes it below LOW. VS Code's 100 000 / 5 000 are for a
- * local pty; ours restarts through `docker exec` and the engine, so the browser would sit idle
- * while it refills from 5 000: with 200 000 / 50 000 it always has output to parse (the deck
- * paints a flood as fast as a plain xterm.js page without flow control; `npm run bench`).
+ * local pty. Ours is behind `docker exec` and the engine: a resumed pty delivers in a burst what
+ * they held (about 20 MB/s here), and the browser, the slowest part, must still have output to
+ * parse meanwhile. Acknowledgements come a frame at a time, so with 200 000 / 50 000 reading
+ * often resumed with under 10 000 characters left and xterm.js sat idle: a long flood painted at
+ * 0.7-0.9x a plain xterm.js page without flow control. With 400 000 / 200 000 it resumes with
+ * more than 130 000 left (logged), and Ctrl+C in a flood still reaches the prompt 2-4x sooner
+ * than on that plain page (`npm run bench`). HIGH stays below the server's replay ring (512 Ki
+ * characters): a pacer that drops resumes by replay, losing nothing.
  */
 export const FlowControl = {
-  HIGH_WATERMARK_CHARS: 200_000,
-  LOW_WATERMARK_CHARS: 50_000,
+  HIGH_WATERMARK_CHARS: 400_000,
+  LOW_WATERMARK_CHARS: 200_000,
   /** The browser acknowledges at least every this many parsed characters. */
   ACK_EVERY_CHARS: 5_000,
   /**
    * A mirror viewer never pauses the shell. Past this backlog it is cut off and, once it has
-   * caught up, resynced from the current screen instead of the missed stream.
+   * caught up (to VIEWER_RESYNC_CHARS), resynced from the current screen instead of the missed
+   * stream. Above HIGH: a viewer as fast as the driver (the projector's own audience view) is
+   * never cut off.
    */
-  VIEWER_MAX_BACKLOG_CHARS: 256_000,
+  VIEWER_MAX_BACKLOG_CHARS: 500_000,
+  /**
+   * A cut-off viewer is resynced once this little is left for it to parse: the screen it then
+   * gets replaces the rest, which a slow phone would otherwise parse for nothing.
+   */
+  VIEWER_RESYNC_CHARS: 50_000,
 } as const;
 
 /**

@@ -4,7 +4,7 @@ import { CloseCode, FlowControl, Limits, PROTOCOL_VERSION, WS_PATH, encode } fro
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket, WebSocketServer } from 'ws';
 import { type LectureServer, startLectureServer } from '../../../apps/server/src/app.js';
-import { type ConnectionStatus, LectureClient, type PaneEvents, type SocketFactory } from './index.js';
+import { type ConnectionStatus, LectureClient, OUTPUT_SLICE_CHARS, type PaneEvents, type SocketFactory } from './index.js';
 
 const SECRET = 'client-test-secret-0123';
 const panes = new Map([['demo', 'sandbox']]);
@@ -253,6 +253,29 @@ describe('LectureClient against the real server (fake backend)', () => {
     channel.parsed(received);
     expect(channel.acked).toBe(received);
     await until(() => !shell.paused, 'the resume once rendered');
+  });
+
+  it('hands a rendering pane a large frame in slices, each acknowledged once parsed: the shell resumes before the screen runs dry', async () => {
+    const s = await start();
+    const p = client(s.port, { presenter: true });
+    const pieces: { data: string; seq: number }[] = [];
+    const channel = p.open(
+      { pane: 'demo', env: 'sandbox', size: () => ({ cols: 80, rows: 24 }), ack: 'rendered' },
+      { onOutput: (data, seq) => pieces.push({ data, seq }) },
+    );
+    await until(() => pieces.at(-1)?.seq === 2, 'the prompt');
+    pieces.length = 0;
+    // One pty read of 100 000 characters after a quiet spell: one frame, sent at once.
+    const flood = Array.from({ length: 100_000 }, (_, i) => String.fromCharCode(97 + (i % 26))).join('');
+    liveShell().emit(flood);
+    await until(() => pieces.at(-1)?.seq === 2 + flood.length, 'the whole flood');
+    expect(pieces.length).toBe(Math.ceil(flood.length / OUTPUT_SLICE_CHARS));
+    expect(pieces.every((piece) => piece.data.length <= OUTPUT_SLICE_CHARS)).toBe(true);
+    expect(pieces.map((piece) => piece.data).join('')).toBe(flood);
+    // Each piece's position is where it ends: parsing the first acknowledges it alone.
+    expect(pieces.map((piece) => piece.seq - piece.data.length)).toEqual([2, ...pieces.slice(0, -1).map((piece) => piece.seq)]);
+    channel.parsed(pieces[0]?.seq ?? 0);
+    expect(channel.acked).toBe(2 + OUTPUT_SLICE_CHARS);
   });
 
   it('names the close codes: a protocol mismatch ends in "reload", never in a retry loop', async () => {

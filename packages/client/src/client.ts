@@ -26,6 +26,11 @@ import { SOCKET_OPEN, type SocketFactory, type SocketLike, platformSocket, rando
 export const INPUT_CHUNK_CHARS = 16 * 1024;
 /** The client keeps below the server's input bucket by this factor (timers and clocks drift). */
 const INPUT_MARGIN = 0.9;
+/**
+ * Largest piece of output handed to a `rendered` owner at once: the step in which a flood is
+ * acknowledged, well under the gap between flow control's watermarks (200 000 characters).
+ */
+export const OUTPUT_SLICE_CHARS = 32 * 1024;
 
 export type ConnectionStatus = 'connecting' | 'open' | 'closed' | 'reload' | 'disposed';
 
@@ -86,6 +91,7 @@ export interface PaneEvents {
   onPaneState?(state: PaneState, message: string | undefined): void;
   /** `reset`: another session or not a replay: clear the screen (a snapshot may follow). */
   onOpened?(message: Of<'opened'>, reset: boolean): void;
+  /** Output up to position `seq`; with `ack: 'rendered'`, in pieces of at most OUTPUT_SLICE_CHARS. */
   onOutput?(data: string, seq: number): void;
   onSnapshot?(message: Of<'snapshot'>): void;
   onState?(message: Of<'state'>): void;
@@ -236,11 +242,25 @@ export class PaneChannel {
         this.acked = message.seq;
         if (this.mode === 'viewer') this.grid = { cols: message.cols, rows: message.rows };
         return e.onSnapshot?.(message);
-      case 'output':
+      case 'output': {
         this.received = message.seq;
-        e.onOutput?.(message.data, message.seq);
-        if (this.request.ack === 'received') this.parsed(message.seq);
+        const { data, seq } = message;
+        if (this.request.ack === 'rendered' && data.length > OUTPUT_SLICE_CHARS) {
+          // The owner acknowledges each write once xterm.js has parsed it. A flood's frame (up to
+          // 256 Ki characters) written whole would be acknowledged only when all of it is, and
+          // the server, which resumes a held shell on acknowledgements, would let the terminal
+          // run dry first. In slices, acknowledgements keep coming while the frame is parsed.
+          const start = seq - data.length;
+          for (let at = 0; at < data.length; at += OUTPUT_SLICE_CHARS) {
+            const end = Math.min(data.length, at + OUTPUT_SLICE_CHARS);
+            e.onOutput?.(data.slice(at, end), start + end);
+          }
+          return;
+        }
+        e.onOutput?.(data, seq);
+        if (this.request.ack === 'received') this.parsed(seq);
         return;
+      }
       case 'state':
         if (message.state === 'ready') this.setState('ready');
         else if (message.state === 'starting') this.setState('connecting', message.message ?? 'Starting the container…');

@@ -8,6 +8,7 @@ export {
   type HallMessage,
   type HallSend,
   LectureClient,
+  OUTPUT_SLICE_CHARS,
   type LectureClientOptions,
   PaneChannel,
   type PaneEvents,

@@ -1,9 +1,10 @@
 import { FakeBackend, testEnvironment, type FakeShell, type OpenShellOptions, type Shell } from '@lecture/containers';
 import { LectureClient } from '@lecture/client';
-import { type ClientMessageInput, Limits, encodeInputFrame, PROTOCOL_VERSION, type ServerMessage, WS_PATH } from '@lecture/protocol';
+import { type ClientMessageInput, Limits, decodeServerFrame, encodeInputFrame, PROTOCOL_VERSION, type ServerMessage, WS_PATH } from '@lecture/protocol';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { WebSocket } from 'ws';
 import { type LectureServer, startLectureServer } from './app.js';
+import { outputFrame } from './connection.js';
 
 const SECRET = 'test-presenter-secret-0123';
 
@@ -677,5 +678,18 @@ describe('HTTP', () => {
     expect((await withCookie.hello()).role).toBe('presenter');
     const wrongCookie = await Client.connect({ Cookie: 'lecture_presenter=guess' }, s.url);
     expect((await wrongCookie.hello()).role).toBe('audience');
+  });
+});
+
+describe('outputFrame', () => {
+  it('encodes a chunk once for every socket it fans out to, and no frame changes after it is made', () => {
+    const text = `ü → 😀 ${'x'.repeat(70_000)} end`;
+    const decoded = (frame: Buffer) => decodeServerFrame(frame);
+    const driver = outputFrame(1, 42, text);
+    const viewer = outputFrame(7, 42, text);
+    const next = outputFrame(1, 50, 'next chunk');
+    expect(decoded(driver)).toEqual({ ok: true, message: { type: 'output', channel: 1, seq: 42, data: text } });
+    expect(decoded(viewer)).toEqual({ ok: true, message: { type: 'output', channel: 7, seq: 42, data: text } });
+    expect(decoded(next)).toEqual({ ok: true, message: { type: 'output', channel: 1, seq: 50, data: 'next chunk' } });
   });
 });

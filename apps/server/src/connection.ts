@@ -70,20 +70,25 @@ const MAX_SOCKET_BUFFER_BYTES = 8 * 1024 * 1024;
  * (a hall of mirrors), each with its own channel number, so it is encoded once, not per socket.
  */
 let lastChunk = '';
-let lastBytes = Buffer.alloc(0);
+let lastBytes: Buffer = Buffer.alloc(0);
 
 /** An output message as a binary frame (layout: `BinaryFrame` in the protocol). */
 export function outputFrame(channel: number, seq: number, data: string): Buffer {
-  // A viewer's frame is the driver's with another header, usually: encode the text once.
-  if (data !== lastChunk) {
+  let frame: Buffer;
+  if (data === lastChunk) {
+    // A viewer's frame is the driver's with another header, usually: encode the text once.
+    frame = Buffer.allocUnsafe(BinaryFrame.HEADER_BYTES + lastBytes.length);
+    lastBytes.copy(frame, BinaryFrame.HEADER_BYTES);
+  } else {
+    // Encoded straight into the frame (a flood's are up to 256 KiB): no buffer to copy from.
+    frame = Buffer.allocUnsafe(BinaryFrame.HEADER_BYTES + Buffer.byteLength(data, 'utf8'));
+    frame.write(data, BinaryFrame.HEADER_BYTES, 'utf8');
     lastChunk = data;
-    lastBytes = Buffer.from(data, 'utf8');
+    lastBytes = frame.subarray(BinaryFrame.HEADER_BYTES);
   }
-  const frame = Buffer.allocUnsafe(BinaryFrame.HEADER_BYTES + lastBytes.length);
   frame[0] = BinaryFrame.OUTPUT;
   frame.writeUInt32BE(channel, 1);
   frame.writeDoubleBE(seq, 5);
-  lastBytes.copy(frame, BinaryFrame.HEADER_BYTES);
   return frame;
 }
 

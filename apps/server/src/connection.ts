@@ -49,15 +49,18 @@ export interface ConnectionOptions {
 
 /** Input a socket may send: a burst (a paste) and a steady rate well above any typist. */
 const { INPUT_BURST_CHARS, INPUT_CHARS_PER_SECOND } = Limits;
-/** A frame of coalesced output is sent once it holds this many characters. */
-const MAX_OUTPUT_FRAME_CHARS = 256 * 1024;
+/**
+ * A frame of coalesced output is sent once it holds this many characters. Larger frames (256 Ki
+ * was tried) are strings and buffers past V8's large-object size (128 KiB): each one then waits
+ * for a full garbage collection, and the server spent 40-60% more CPU per MB on a flood.
+ */
+const MAX_OUTPUT_FRAME_CHARS = 64 * 1024;
 /**
  * How long a flood's output is gathered into one frame (never the first chunk after a quiet
  * spell: an echo goes at once). One 60 Hz frame: xterm.js paints at most that often, so the
  * wait is never seen. Each frame is a message the browser dispatches, a write it queues in
- * xterm.js and an acknowledgement it sends: with 4 ms and 64 KiB, the deck's renderer spent
- * 15-25% more CPU per MB than with these, and painted a long flood slower than a plain
- * xterm.js page (`npm run bench`).
+ * xterm.js and an acknowledgement it sends: at 4-5 MB/s, 4 ms made frames of 20 KiB, and the
+ * browser three times as many messages as it paints frames of a long flood.
  */
 const OUTPUT_COALESCE_MS = 16;
 /** A chunk this small is interactive (an echo, a prompt), never a flood's read: never held. */
@@ -80,7 +83,7 @@ export function outputFrame(channel: number, seq: number, data: string): Buffer 
     frame = Buffer.allocUnsafe(BinaryFrame.HEADER_BYTES + lastBytes.length);
     lastBytes.copy(frame, BinaryFrame.HEADER_BYTES);
   } else {
-    // Encoded straight into the frame (a flood's are up to 256 KiB): no buffer to copy from.
+    // Encoded straight into the frame (a flood's are up to 64 Ki characters): no buffer to copy from.
     frame = Buffer.allocUnsafe(BinaryFrame.HEADER_BYTES + Buffer.byteLength(data, 'utf8'));
     frame.write(data, BinaryFrame.HEADER_BYTES, 'utf8');
     lastChunk = data;

@@ -247,7 +247,7 @@ export class PaneChannel {
         const { data, seq } = message;
         if (this.request.ack === 'rendered' && data.length > OUTPUT_SLICE_CHARS) {
           // The owner acknowledges each write once xterm.js has parsed it. A flood's frame (up to
-          // 256 Ki characters) written whole would be acknowledged only when all of it is, and
+          // 64 Ki characters) written whole would be acknowledged only when all of it is, and
           // the server, which resumes a held shell on acknowledgements, would let the terminal
           // run dry first. In slices, acknowledgements keep coming while the frame is parsed.
           const start = seq - data.length;

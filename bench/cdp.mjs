@@ -1,0 +1,156 @@
+// Chromium driven over the DevTools protocol with nothing else attached: the rendered comparison's
+// browser. Playwright enables DevTools' Network domain on every page, and Chromium then copies
+// every WebSocket frame into a DevTools event (binary frames base64-encoded) on the renderer's
+// and the browser's main threads: work no student's browser does, which cost the deck's binary
+// frames more than the plain page's text ones. Here only Runtime.evaluate and Input are used.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import WebSocket from 'ws';
+import { chromiumArgs, chromiumPath } from '../scripts/chromium.mjs';
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/** Headless Chromium with the flags Playwright's own launch uses to keep background pages running. */
+export async function launch({ width = 1920, height = 1080 } = {}) {
+  const profile = mkdtempSync(join(tmpdir(), 'bench-chromium-'));
+  const child = spawn(
+    chromiumPath,
+    [
+      ...chromiumArgs,
+      '--headless=new',
+      '--remote-debugging-port=0',
+      `--user-data-dir=${profile}`,
+      `--window-size=${width},${height}`,
+      '--disable-background-timer-throttling',
+      '--disable-backgrounding-occluded-windows',
+      '--disable-renderer-backgrounding',
+      '--hide-scrollbars',
+      '--mute-audio',
+      'about:blank',
+    ],
+    // Its own process group: Chromium's helpers go with it.
+    { stdio: 'ignore', detached: true },
+  );
+  let endpoint;
+  for (let i = 0; i < 300 && !endpoint; i++) {
+    await sleep(100);
+    try {
+      const [port, path] = readFileSync(join(profile, 'DevToolsActivePort'), 'utf8').trim().split('\n');
+      endpoint = `ws://127.0.0.1:${port}${path}`;
+    } catch {}
+  }
+  if (!endpoint) throw new Error('Chromium did not start');
+  const socket = new WebSocket(endpoint, { perMessageDeflate: false });
+  await new Promise((resolve, reject) => {
+    socket.once('open', resolve);
+    socket.once('error', reject);
+  });
+  let next = 1;
+  const pending = new Map();
+  const listeners = new Map();
+  socket.on('message', (raw) => {
+    const message = JSON.parse(raw.toString());
+    if (message.method) for (const l of listeners.get(message.method) ?? []) l(message.params, message.sessionId);
+    const waiter = pending.get(message.id);
+    if (!waiter) return;
+    pending.delete(message.id);
+    if (message.error) waiter.reject(new Error(`${waiter.method}: ${message.error.message}`));
+    else waiter.resolve(message.result);
+  });
+  const send = (method, params = {}, sessionId) =>
+    new Promise((resolve, reject) => {
+      const id = next++;
+      pending.set(id, { resolve, reject, method });
+      socket.send(JSON.stringify({ id, method, params, ...(sessionId ? { sessionId } : {}) }));
+    });
+
+  return {
+    /** Browser-level commands and events (tracing, in probes). */
+    send,
+    on(method, listener) {
+      listeners.set(method, [...(listeners.get(method) ?? []), listener]);
+    },
+    async newPage() {
+      const { browserContextId } = await send('Target.createBrowserContext');
+      const { targetId } = await send('Target.createTarget', { url: 'about:blank', browserContextId, width, height });
+      const { sessionId } = await send('Target.attachToTarget', { targetId, flatten: true });
+      const call = (method, params) => send(method, params, sessionId);
+      await call('Emulation.setDeviceMetricsOverride', { width, height, deviceScaleFactor: 1, mobile: false });
+      const evaluate = async (expression) => {
+        const { result, exceptionDetails } = await call('Runtime.evaluate', { expression, awaitPromise: true, returnByValue: true });
+        if (exceptionDetails)
+          throw new Error(`${expression.slice(0, 80)}: ${exceptionDetails.exception?.description ?? exceptionDetails.text}`);
+        return result.value;
+      };
+      // Enter, or Ctrl+C (as `Control+c`): the two keys the bench presses.
+      const key = async (type, k) => {
+        const ctrl = k === 'Control+c';
+        await call('Input.dispatchKeyEvent', {
+          type: type === 'keyDown' && !ctrl ? 'keyDown' : type === 'keyDown' ? 'rawKeyDown' : 'keyUp',
+          key: ctrl ? 'c' : k,
+          code: ctrl ? 'KeyC' : k,
+          windowsVirtualKeyCode: ctrl ? 67 : 13,
+          modifiers: ctrl ? 2 : 0,
+          ...(type === 'keyDown' && !ctrl ? { text: '\r', unmodifiedText: '\r' } : {}),
+        });
+      };
+      return {
+        /** Any other DevTools command, on this page. */
+        send: call,
+        evaluate,
+        /** Until `expression` is true, checked at every animation frame (as Playwright's `polling: 'raf'`). */
+        async waitFor(expression, timeoutMs = 120_000) {
+          const ok = await evaluate(`new Promise((resolve) => {
+            const end = performance.now() + ${timeoutMs};
+            const check = () => {
+              let done = false;
+              try { done = Boolean(${expression}); } catch {}
+              if (done || performance.now() > end) resolve(done);
+              else requestAnimationFrame(check);
+            };
+            check();
+          })`);
+          if (!ok) throw new Error(`timed out waiting for ${expression.slice(0, 120)}`);
+        },
+        async goto(url) {
+          await call('Page.navigate', { url });
+          // The page may change its own address (the deck drops its key from it); until the new
+          // document answers, an evaluation can meet the old one or none.
+          for (let i = 0; i < 600; i++) {
+            const ready = await evaluate(`location.href !== 'about:blank' && document.readyState === 'complete'`).catch(() => false);
+            if (ready) return;
+            await sleep(100);
+          }
+          throw new Error(`${url} did not load`);
+        },
+        async bringToFront() {
+          await call('Page.bringToFront');
+        },
+        /** A real click in the middle of the first element that `selector` finds. */
+        async click(selector) {
+          const box = await evaluate(`(() => { const r = document.querySelector(${JSON.stringify(selector)}).getBoundingClientRect();
+            return { x: r.x + r.width / 2, y: r.y + r.height / 2 }; })()`);
+          for (const type of ['mousePressed', 'mouseReleased']) {
+            await call('Input.dispatchMouseEvent', { type, x: box.x, y: box.y, button: 'left', clickCount: 1 });
+          }
+        },
+        async type(text) {
+          await call('Input.insertText', { text });
+        },
+        async press(k) {
+          await key('keyDown', k);
+          await key('keyUp', k);
+        },
+      };
+    },
+    async close() {
+      socket.close();
+      const exited = new Promise((r) => child.once('exit', r));
+      process.kill(-child.pid, 'SIGKILL');
+      await exited;
+      rmSync(profile, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
+    },
+  };
+}

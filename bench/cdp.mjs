@@ -33,6 +33,17 @@ export async function launch({ width = 1920, height = 1080 } = {}) {
     // Its own process group: Chromium's helpers go with it.
     { stdio: 'ignore', detached: true },
   );
+  /** Chromium and its helpers (its own process group), then its profile. */
+  const stop = async () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      const exited = new Promise((r) => child.once('exit', r));
+      try {
+        process.kill(-child.pid, 'SIGKILL');
+      } catch {}
+      await exited;
+    }
+    rmSync(profile, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
+  };
   let endpoint;
   for (let i = 0; i < 300 && !endpoint; i++) {
     await sleep(100);
@@ -41,7 +52,10 @@ export async function launch({ width = 1920, height = 1080 } = {}) {
       endpoint = `ws://127.0.0.1:${port}${path}`;
     } catch {}
   }
-  if (!endpoint) throw new Error('Chromium did not start');
+  if (!endpoint) {
+    await stop();
+    throw new Error('Chromium did not start');
+  }
   const socket = new WebSocket(endpoint, { perMessageDeflate: false });
   await new Promise((resolve, reject) => {
     socket.once('open', resolve);
@@ -50,6 +64,11 @@ export async function launch({ width = 1920, height = 1080 } = {}) {
   let next = 1;
   const pending = new Map();
   const listeners = new Map();
+  // Chromium gone (it crashed, or was closed): no command waits for an answer forever.
+  socket.on('close', () => {
+    for (const waiter of pending.values()) waiter.reject(new Error(`${waiter.method}: Chromium closed the connection`));
+    pending.clear();
+  });
   socket.on('message', (raw) => {
     const message = JSON.parse(raw.toString());
     if (message.method) for (const l of listeners.get(message.method) ?? []) l(message.params, message.sessionId);
@@ -147,10 +166,7 @@ export async function launch({ width = 1920, height = 1080 } = {}) {
     },
     async close() {
       socket.close();
-      const exited = new Promise((r) => child.once('exit', r));
-      process.kill(-child.pid, 'SIGKILL');
-      await exited;
-      rmSync(profile, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
+      await stop();
     },
   };
 }

@@ -12,7 +12,7 @@ import { cpus, loadavg, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { LectureClient } from '@lecture/client';
-import { PROTOCOL_VERSION, encode } from '@lecture/protocol';
+import { FlowControl, PROTOCOL_VERSION, encode } from '@lecture/protocol';
 import WebSocket from 'ws';
 import { pct } from './common.mjs';
 
@@ -550,7 +550,7 @@ How to read them:
   and starting a container and \`docker exec\` of a login shell in it.
 - *throughput* here is a sandbox's, under gVisor: its tty is the bound (about 0.6 MB/s, whatever
   is in front of it; the same pane under runc moves 8-10 MB/s, see benchmarks.md). The pty is
-  also paused while the presenter's browser has more than 200 000 unacknowledged characters, so
+  also paused while the presenter's browser has more than ${FlowControl.HIGH_WATERMARK_CHARS.toLocaleString('en').replace(/,/g, ' ')} unacknowledged characters, so
   the server never buffers a flood.
 - *fan-out* is the time from the presenter's keystroke to the output on the last of the viewers.
 - the *sandbox burst* starts two containers at a time (\`startConcurrency\`), so the last student

@@ -682,7 +682,7 @@ describe('HTTP', () => {
 });
 
 describe('outputFrame', () => {
-  it('encodes a chunk once for every socket it fans out to, and no frame changes after it is made', () => {
+  it('a driver’s frame, a viewer’s frame of the same chunk and the next frame all decode after all three are made', () => {
     const text = `ü → 😀 ${'x'.repeat(70_000)} end`;
     const decoded = (frame: Buffer) => decodeServerFrame(frame);
     const driver = outputFrame(1, 42, text);

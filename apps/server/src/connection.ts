@@ -50,9 +50,9 @@ export interface ConnectionOptions {
 /** Input a socket may send: a burst (a paste) and a steady rate well above any typist. */
 const { INPUT_BURST_CHARS, INPUT_CHARS_PER_SECOND } = Limits;
 /**
- * A frame of coalesced output is sent once it holds this many characters. Larger frames (256 Ki
- * was tried) are strings and buffers past V8's large-object size (128 KiB): each one then waits
- * for a full garbage collection, and the server spent 40-60% more CPU per MB on a flood.
+ * A frame of coalesced output is sent once it holds this many characters (so at most this and
+ * one pty read). With 256 Ki, the joined strings were past V8's large-object size (128 KiB),
+ * each one freed only by a full garbage collection, and the server spent 40-60% more CPU per MB.
  */
 const MAX_OUTPUT_FRAME_CHARS = 64 * 1024;
 /**
@@ -83,7 +83,7 @@ export function outputFrame(channel: number, seq: number, data: string): Buffer 
     frame = Buffer.allocUnsafe(BinaryFrame.HEADER_BYTES + lastBytes.length);
     lastBytes.copy(frame, BinaryFrame.HEADER_BYTES);
   } else {
-    // Encoded straight into the frame (a flood's are up to 64 Ki characters): no buffer to copy from.
+    // Encoded straight into the frame (a flood's are about 64 Ki characters): no buffer to copy from.
     frame = Buffer.allocUnsafe(BinaryFrame.HEADER_BYTES + Buffer.byteLength(data, 'utf8'));
     frame.write(data, BinaryFrame.HEADER_BYTES, 'utf8');
     lastChunk = data;

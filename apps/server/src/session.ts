@@ -322,6 +322,8 @@ export class Session {
     const shell = this.shell;
     this.shell = undefined;
     this.shellSubscriptions.clear();
+    // What it printed last is the end of its output, not output held back.
+    this.screen.hold(false);
     this.exitCode = exitCode;
     this.setState('exited', reason ?? `The shell exited with code ${exitCode}.`);
     await shell?.dispose();
@@ -435,6 +437,7 @@ export class Session {
     const wasOpen = shell !== undefined || this.state !== 'starting';
     this.shell = undefined;
     this.shellSubscriptions.clear();
+    this.screen.hold(false);
     this.exitCode = undefined;
     if (shell) {
       this.setState('starting', notice);

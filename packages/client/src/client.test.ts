@@ -266,16 +266,21 @@ describe('LectureClient against the real server (fake backend)', () => {
     await until(() => pieces.at(-1)?.seq === 2, 'the prompt');
     pieces.length = 0;
     // One pty read of 100 000 characters after a quiet spell: one frame, sent at once.
-    const flood = Array.from({ length: 100_000 }, (_, i) => String.fromCharCode(97 + (i % 26))).join('');
+    // An emoji (two UTF-16 units) straddles the first slice's end: it must not be split.
+    const letters = (n: number) => Array.from({ length: n }, (_, i) => String.fromCharCode(97 + (i % 26))).join('');
+    const flood = `${letters(OUTPUT_SLICE_CHARS - 1)}😀${letters(100_000 - OUTPUT_SLICE_CHARS - 1)}`;
     liveShell().emit(flood);
     await until(() => pieces.at(-1)?.seq === 2 + flood.length, 'the whole flood');
     expect(pieces.length).toBe(Math.ceil(flood.length / OUTPUT_SLICE_CHARS));
     expect(pieces.every((piece) => piece.data.length <= OUTPUT_SLICE_CHARS)).toBe(true);
+    const surrogate = (c: number) => c & 0xfc00;
+    expect(pieces.some((piece) => surrogate(piece.data.charCodeAt(piece.data.length - 1)) === 0xd800)).toBe(false);
+    expect(pieces.some((piece) => surrogate(piece.data.charCodeAt(0)) === 0xdc00)).toBe(false);
     expect(pieces.map((piece) => piece.data).join('')).toBe(flood);
     // Each piece's position is where it ends: parsing the first acknowledges it alone.
     expect(pieces.map((piece) => piece.seq - piece.data.length)).toEqual([2, ...pieces.slice(0, -1).map((piece) => piece.seq)]);
     channel.parsed(pieces[0]?.seq ?? 0);
-    expect(channel.acked).toBe(2 + OUTPUT_SLICE_CHARS);
+    expect(channel.acked).toBe(2 + OUTPUT_SLICE_CHARS - 1);
   });
 
   it('names the close codes: a protocol mismatch ends in "reload", never in a retry loop', async () => {

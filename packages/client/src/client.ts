@@ -246,13 +246,16 @@ export class PaneChannel {
         this.received = message.seq;
         const { data, seq } = message;
         if (this.request.ack === 'rendered' && data.length > OUTPUT_SLICE_CHARS) {
-          // The owner acknowledges each write once xterm.js has parsed it. A flood's frame (up to
-          // 64 Ki characters) written whole would be acknowledged only when all of it is, and
+          // The owner acknowledges each write once xterm.js has parsed it. A flood's frame (about
+          // 64 Ki characters; a replay, up to the ring) written whole would be acknowledged only
+          // when all of it is, and
           // the server, which resumes a held shell on acknowledgements, would let the terminal
           // run dry first. In slices, acknowledgements keep coming while the frame is parsed.
           const start = seq - data.length;
-          for (let at = 0; at < data.length; at += OUTPUT_SLICE_CHARS) {
-            const end = Math.min(data.length, at + OUTPUT_SLICE_CHARS);
+          for (let at = 0, end = 0; at < data.length; at = end) {
+            end = Math.min(data.length, at + OUTPUT_SLICE_CHARS);
+            // Never between the halves of a surrogate pair (an emoji): each slice is whole text.
+            if (end < data.length && (data.charCodeAt(end - 1) & 0xfc00) === 0xd800) end--;
             e.onOutput?.(data.slice(at, end), start + end);
           }
           return;

@@ -36,7 +36,7 @@ export const FlowControl = {
    * A mirror viewer never pauses the shell. Past this backlog it is cut off and, once it has
    * caught up (to VIEWER_RESYNC_CHARS), resynced from the current screen instead of the missed
    * stream. Above HIGH: a viewer as fast as the driver (the projector's own audience view) is
-   * never cut off.
+   * not cut off for its backlog (its socket's buffer limit still applies).
    */
   VIEWER_MAX_BACKLOG_CHARS: 500_000,
   /**

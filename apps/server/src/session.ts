@@ -318,12 +318,18 @@ export class Session {
     }
   }
 
-  private async exited(exitCode: number, reason?: string): Promise<void> {
+  /** The shell leaves the session (it exited, or is being renewed); the caller disposes it. */
+  private takeShell(): Shell | undefined {
     const shell = this.shell;
     this.shell = undefined;
     this.shellSubscriptions.clear();
-    // What it printed last is the end of its output, not output held back.
+    // What it printed last is the end of its output, not output held back by flow control.
     this.screen.hold(false);
+    return shell;
+  }
+
+  private async exited(exitCode: number, reason?: string): Promise<void> {
+    const shell = this.takeShell();
     this.exitCode = exitCode;
     this.setState('exited', reason ?? `The shell exited with code ${exitCode}.`);
     await shell?.dispose();
@@ -433,11 +439,8 @@ export class Session {
   async renew(notice: string): Promise<void> {
     if (this.ended) return;
     await this.starting?.catch(() => undefined);
-    const shell = this.shell;
-    const wasOpen = shell !== undefined || this.state !== 'starting';
-    this.shell = undefined;
-    this.shellSubscriptions.clear();
-    this.screen.hold(false);
+    const wasOpen = this.shell !== undefined || this.state !== 'starting';
+    const shell = this.takeShell();
     this.exitCode = undefined;
     if (shell) {
       this.setState('starting', notice);

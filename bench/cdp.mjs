@@ -12,6 +12,12 @@ import { chromiumArgs, chromiumPath } from '../scripts/chromium.mjs';
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
+/** The keys the bench presses, as `Input.dispatchKeyEvent` describes them. */
+const KEYS = {
+  Enter: { key: 'Enter', code: 'Enter', windowsVirtualKeyCode: 13, text: '\r' },
+  'Control+c': { key: 'c', code: 'KeyC', windowsVirtualKeyCode: 67, modifiers: 2 },
+};
+
 /** Headless Chromium with the flags Playwright's own launch uses to keep background pages running. */
 export async function launch({ width = 1920, height = 1080 } = {}) {
   const profile = mkdtempSync(join(tmpdir(), 'bench-chromium-'));
@@ -63,7 +69,6 @@ export async function launch({ width = 1920, height = 1080 } = {}) {
   });
   let next = 1;
   const pending = new Map();
-  const listeners = new Map();
   // Chromium gone (it crashed, or was closed): no command waits for an answer forever.
   socket.on('close', () => {
     for (const waiter of pending.values()) waiter.reject(new Error(`${waiter.method}: Chromium closed the connection`));
@@ -71,7 +76,6 @@ export async function launch({ width = 1920, height = 1080 } = {}) {
   });
   socket.on('message', (raw) => {
     const message = JSON.parse(raw.toString());
-    if (message.method) for (const l of listeners.get(message.method) ?? []) l(message.params, message.sessionId);
     const waiter = pending.get(message.id);
     if (!waiter) return;
     pending.delete(message.id);
@@ -86,11 +90,6 @@ export async function launch({ width = 1920, height = 1080 } = {}) {
     });
 
   return {
-    /** Browser-level commands and events (tracing, in probes). */
-    send,
-    on(method, listener) {
-      listeners.set(method, [...(listeners.get(method) ?? []), listener]);
-    },
     async newPage() {
       const { browserContextId } = await send('Target.createBrowserContext');
       const { targetId } = await send('Target.createTarget', { url: 'about:blank', browserContextId, width, height });
@@ -103,21 +102,7 @@ export async function launch({ width = 1920, height = 1080 } = {}) {
           throw new Error(`${expression.slice(0, 80)}: ${exceptionDetails.exception?.description ?? exceptionDetails.text}`);
         return result.value;
       };
-      // Enter, or Ctrl+C (as `Control+c`): the two keys the bench presses.
-      const key = async (type, k) => {
-        const ctrl = k === 'Control+c';
-        await call('Input.dispatchKeyEvent', {
-          type: type === 'keyDown' && !ctrl ? 'keyDown' : type === 'keyDown' ? 'rawKeyDown' : 'keyUp',
-          key: ctrl ? 'c' : k,
-          code: ctrl ? 'KeyC' : k,
-          windowsVirtualKeyCode: ctrl ? 67 : 13,
-          modifiers: ctrl ? 2 : 0,
-          ...(type === 'keyDown' && !ctrl ? { text: '\r', unmodifiedText: '\r' } : {}),
-        });
-      };
       return {
-        /** Any other DevTools command, on this page. */
-        send: call,
         evaluate,
         /** Until `expression` is true, checked at every animation frame (as Playwright's `polling: 'raf'`). */
         async waitFor(expression, timeoutMs = 120_000) {
@@ -158,9 +143,11 @@ export async function launch({ width = 1920, height = 1080 } = {}) {
         async type(text) {
           await call('Input.insertText', { text });
         },
-        async press(k) {
-          await key('keyDown', k);
-          await key('keyUp', k);
+        /** A key of KEYS: one that types text goes down as `keyDown`, a shortcut as `rawKeyDown`. */
+        async press(name) {
+          const { text, ...key } = KEYS[name];
+          await call('Input.dispatchKeyEvent', { type: text ? 'keyDown' : 'rawKeyDown', ...key, ...(text ? { text, unmodifiedText: text } : {}) });
+          await call('Input.dispatchKeyEvent', { type: 'keyUp', ...key });
         },
       };
     },

@@ -341,9 +341,11 @@ async function rendered() {
       await t.page.press('Enter');
       await t.page.waitFor(`/^\\S*\\$ $/.test(${screen(t)}.trim() + ' ')`, 60_000);
     };
+    /** The two pages in turn, the order swapped every round (neither always goes first). */
+    const inTurn = (round) => (round % 2 ? [...targets].reverse() : targets);
     const megabytes = Buffer.byteLength(`${Array.from({ length: RENDER_LINES }, (_, i) => i + 1).join('\r\n')}\r\n`) / 1e6;
     for (let round = -1; round < RENDER_ROUNDS; round++) {
-      for (const t of round % 2 ? [...targets].reverse() : targets) {
+      for (const t of inTurn(round)) {
         await ready(t);
         // A marker of this round only: the painted screen must not match an earlier one.
         const marker = `END${round}${t.name}-`;
@@ -361,7 +363,7 @@ async function rendered() {
       }
     }
     for (let round = 0; round < INTERRUPTS; round++) {
-      for (const t of round % 2 ? [...targets].reverse() : targets) {
+      for (const t of inTurn(round)) {
         await ready(t);
         await t.page.type('seq 1 1000000000');
         await t.page.press('Enter');
@@ -369,8 +371,9 @@ async function rendered() {
         const t0 = performance.now();
         await t.page.press('Control+c');
         await t.page.waitFor(`/\\^C\\s*\\S*\\$\\s*$/.test(${screen(t)})`, 120_000);
-        add(results.interrupt, t.name, performance.now() - t0);
-        console.log(`ctrl+c round ${round + 1} ${t.name.padEnd(5)} ${(performance.now() - t0).toFixed(0)} ms to the prompt`);
+        const ms = performance.now() - t0;
+        add(results.interrupt, t.name, ms);
+        console.log(`ctrl+c round ${round + 1} ${t.name.padEnd(5)} ${ms.toFixed(0)} ms to the prompt`);
       }
     }
   } finally {

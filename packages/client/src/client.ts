@@ -248,9 +248,8 @@ export class PaneChannel {
         if (this.request.ack === 'rendered' && data.length > OUTPUT_SLICE_CHARS) {
           // The owner acknowledges each write once xterm.js has parsed it. A flood's frame (about
           // 64 Ki characters; a replay, up to the ring) written whole would be acknowledged only
-          // when all of it is, and
-          // the server, which resumes a held shell on acknowledgements, would let the terminal
-          // run dry first. In slices, acknowledgements keep coming while the frame is parsed.
+          // when all of it is, and the server, which resumes a held shell on acknowledgements,
+          // would let the terminal run dry first. In slices, acknowledgements keep coming.
           const start = seq - data.length;
           for (let at = 0, end = 0; at < data.length; at = end) {
             end = Math.min(data.length, at + OUTPUT_SLICE_CHARS);

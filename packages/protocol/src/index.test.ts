@@ -233,6 +233,8 @@ describe('constants', () => {
     expect(FlowControl.ACK_EVERY_CHARS).toBeLessThanOrEqual(FlowControl.HIGH_WATERMARK_CHARS);
     expect(FlowControl.VIEWER_MAX_BACKLOG_CHARS).toBeGreaterThan(FlowControl.HIGH_WATERMARK_CHARS);
     expect(FlowControl.VIEWER_RESYNC_CHARS).toBeLessThanOrEqual(FlowControl.LOW_WATERMARK_CHARS);
+    // A viewer that has parsed everything has left fewer than ACK_EVERY_CHARS unacknowledged.
+    expect(FlowControl.ACK_EVERY_CHARS).toBeLessThanOrEqual(FlowControl.VIEWER_RESYNC_CHARS);
   });
 
   it('lets the largest input fit in one frame', () => {

@@ -30,8 +30,15 @@ export const WS_PATH = '/ws';
 export const FlowControl = {
   HIGH_WATERMARK_CHARS: 400_000,
   LOW_WATERMARK_CHARS: 200_000,
-  /** The browser acknowledges at least every this many parsed characters. */
-  ACK_EVERY_CHARS: 5_000,
+  /**
+   * The browser acknowledges once it has parsed this many characters since its last ack.
+   * VS Code's 5 000 suits its 100 000 window; in ours that was an ack per 32 Ki slice of a flood,
+   * and during a flood Chromium's `WebSocket.send` held the page's main thread 0.4-0.7 ms each
+   * (it wakes the network process, on the same two cores): time the terminal was not parsing.
+   * At most VIEWER_RESYNC_CHARS, so that a viewer that has parsed everything is always within
+   * reach of its resync.
+   */
+  ACK_EVERY_CHARS: 50_000,
   /**
    * A mirror viewer never pauses the shell. Past this backlog it is cut off and, once it has
    * caught up (to VIEWER_RESYNC_CHARS), resynced from the current screen instead of the missed

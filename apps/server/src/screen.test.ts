@@ -3,7 +3,7 @@ import type { SerializeAddon as SerializeAddonType } from '@xterm/addon-serializ
 import type { Terminal as TerminalType } from '@xterm/headless';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { OutputRing } from './ring.js';
-import { REBUILD_CHARS, Screen, type ScreenSnapshot } from './screen.js';
+import { REBUILD_CHARS, SNAPSHOT_SCROLLBACK_LINES, Screen, type ScreenSnapshot } from './screen.js';
 
 const require = createRequire(import.meta.url);
 const { Terminal } = require('@xterm/headless') as typeof import('@xterm/headless');
@@ -45,6 +45,21 @@ async function directView(all: string, cols = 80, rows = 24): Promise<string> {
 }
 
 describe('Screen: the server’s copy of a terminal, parsed lazily from the ring', () => {
+  it('a late joiner gets the screen and the SNAPSHOT_SCROLLBACK_LINES lines above it, no fewer (the copy keeps no more)', async () => {
+    const s = session();
+    for (let i = 1; i <= 1000; i++) s.print(`line ${i}\r\n`);
+    const snap = await s.snapshot();
+    const term: TerminalType = new Terminal({ cols: 80, rows: 24, scrollback: 1000, allowProposedApi: true });
+    await new Promise<void>((resolve) => term.write(snap.data, resolve));
+    const buffer = term.buffer.active;
+    const lines = Array.from({ length: buffer.length }, (_, i) => buffer.getLine(i)?.translateToString(true) ?? '');
+    term.dispose();
+    // 1000 lines and the cursor's empty row: lines 778-1000 and the prompt's row, 200 above them.
+    expect(lines.length).toBe(24 + SNAPSHOT_SCROLLBACK_LINES);
+    expect(lines[0]).toBe(`line ${1000 - 23 - SNAPSHOT_SCROLLBACK_LINES + 1}`);
+    expect(lines.at(-2)).toBe('line 1000');
+  });
+
   it('a snapshot and the ring’s rest show exactly what the whole output shows', async () => {
     const s = session();
     let all = '';

@@ -101,7 +101,7 @@ test('the speaker view mirrors the live terminal read-only, with no shell of its
   await popup.close();
 });
 
-test('on a 390x844 phone the mirrored terminal keeps text of at least 11 px and scrolls sideways', async ({ browser, page }) => {
+test('on a 390x844 phone the mirrored terminal keeps text of at least 11 px, scrolls sideways and shows its newest rows', async ({ browser, page }) => {
   const slide = 'try-sandbox';
   await loginAsPresenter(page);
   await gotoSlide(page, slide);
@@ -113,9 +113,32 @@ test('on a 390x844 phone the mirrored terminal keeps text of at least 11 px and 
     const mirror = pane(phone, slide);
     await expect(mirror).toHaveAttribute('data-terminal-mode', 'viewer', { timeout: 30_000 });
     const marker = `phone-${Date.now()}`;
-    await typeInto(page, slide, `echo ${marker}`);
+    // Enough lines that the lecturer's cursor is on the grid's last row.
+    await typeInto(page, slide, `seq 1 60; echo ${marker}`);
     await page.keyboard.press('Enter');
     await expect.poll(() => mirror.locator('.xterm-rows').textContent()).toContain(marker);
+    // The grid is taller than the pane: it follows the cursor, so the marker and the prompt
+    // after it, on the grid's last rows, are in view without a touch.
+    const newestInView = () =>
+      mirror.evaluate((el, text) => {
+        const host = el.querySelector('.terminal-pane__host') as HTMLElement;
+        const rows = [...el.querySelectorAll('.xterm-rows > div')];
+        const row = rows.findLast((r) => r.textContent?.includes(text));
+        const prompt = row?.nextElementSibling;
+        const box = host.getBoundingClientRect();
+        const inView = (r: Element | null | undefined) =>
+          !!r && r.getBoundingClientRect().top >= box.top - 1 && r.getBoundingClientRect().bottom <= box.bottom + 1;
+        return { taller: host.scrollHeight > host.clientHeight, marker: inView(row), prompt: inView(prompt) };
+      }, marker);
+    await expect.poll(newestInView).toEqual({ taller: true, marker: true, prompt: true });
+    // Scrolled up by the student to read, it stays there while the lecturer types on.
+    const host = mirror.locator('.terminal-pane__host');
+    await host.evaluate((el) => el.scrollTo({ top: 0 }));
+    await typeInto(page, slide, `echo ${marker}-more`);
+    await page.keyboard.press('Enter');
+    await expect.poll(() => mirror.locator('.xterm-rows').textContent()).toContain(`${marker}-more`);
+    await phone.waitForTimeout(300);
+    expect(await host.evaluate((el) => el.scrollTop)).toBe(0);
     const seen = await mirror.evaluate((el) => {
       const host = el.querySelector('.terminal-pane__host') as HTMLElement;
       return {

@@ -4,6 +4,7 @@ import { FitAddon } from '@xterm/addon-fit';
 import { Terminal } from '@xterm/xterm';
 import { type Ref, useEffect, useImperativeHandle, useRef, useState } from 'react';
 import { cssFontFamily, fitFont } from './fit.js';
+import { CursorFollower } from './follow.js';
 
 export type { PaneState };
 
@@ -81,6 +82,7 @@ export function TerminalPane(props: TerminalPaneProps) {
   fontScaleRef.current = fontScale;
   const propsRef = useRef(props);
   propsRef.current = props;
+  const followerRef = useRef<CursorFollower | null>(null);
 
   // Size the font from CSS, then fit: the driver's cols/rows follow the pane, a viewer's font
   // follows the driver's grid.
@@ -92,7 +94,11 @@ export function TerminalPane(props: TerminalPaneProps) {
     const channel = channelRef.current;
     const grid = channel?.mode === 'viewer' ? channel.grid : undefined;
     const minPx = grid ? MIN_MIRROR_FONT_PX : MIN_FONT_PX;
-    if (!fitFont(term, fit, host, { scale: fontScaleRef.current, minPx, ...(grid ? { grid } : {}) }) || grid) return;
+    if (!fitFont(term, fit, host, { scale: fontScaleRef.current, minPx, ...(grid ? { grid } : {}) })) return;
+    if (grid) {
+      followerRef.current?.follow();
+      return;
+    }
     const proposed = fit.proposeDimensions();
     if (!proposed || !Number.isFinite(proposed.cols) || proposed.cols < 2 || proposed.rows < 1) return;
     if (proposed.cols !== term.cols || proposed.rows !== term.rows) {
@@ -153,6 +159,9 @@ export function TerminalPane(props: TerminalPaneProps) {
     const stopKeys = (event: KeyboardEvent) => event.stopPropagation();
     host.addEventListener('keydown', stopKeys);
     owned.add(toDisposable(() => host.removeEventListener('keydown', stopKeys)));
+    const follower = new CursorFollower(term, host, () => channelRef.current?.mode === 'viewer');
+    followerRef.current = follower;
+    owned.add(follower);
     const observer = new ResizeObserver(() => layout());
     observer.observe(host);
     owned.add(toDisposable(() => observer.disconnect()));
@@ -163,6 +172,7 @@ export function TerminalPane(props: TerminalPaneProps) {
       owned.dispose();
       termRef.current = null;
       fitRef.current = null;
+      followerRef.current = null;
     };
   }, []);
 

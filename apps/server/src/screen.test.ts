@@ -54,7 +54,7 @@ describe('Screen: the server’s copy of a terminal, parsed lazily from the ring
     const buffer = term.buffer.active;
     const lines = Array.from({ length: buffer.length }, (_, i) => buffer.getLine(i)?.translateToString(true) ?? '');
     term.dispose();
-    // 1000 lines and the cursor's empty row: lines 778-1000 and the prompt's row, 200 above them.
+    // The screen (lines 978-1000 and the cursor's empty row) and the 200 lines above it (778-977).
     expect(lines.length).toBe(24 + SNAPSHOT_SCROLLBACK_LINES);
     expect(lines[0]).toBe(`line ${1000 - 23 - SNAPSHOT_SCROLLBACK_LINES + 1}`);
     expect(lines.at(-2)).toBe('line 1000');

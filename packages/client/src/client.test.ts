@@ -255,7 +255,7 @@ describe('LectureClient against the real server (fake backend)', () => {
     await until(() => !shell.paused, 'the resume once rendered');
   });
 
-  it('hands a rendering pane a large frame in slices, each acknowledged once parsed: the shell resumes before the screen runs dry', async () => {
+  it('hands a rendering pane a large frame in slices, acknowledged as they are parsed: the shell resumes before the screen runs dry', async () => {
     const s = await start();
     const p = client(s.port, { presenter: true });
     const pieces: { data: string; seq: number }[] = [];

@@ -27,8 +27,10 @@ export const INPUT_CHUNK_CHARS = 16 * 1024;
 /** The client keeps below the server's input bucket by this factor (timers and clocks drift). */
 const INPUT_MARGIN = 0.9;
 /**
- * Largest piece of output handed to a `rendered` owner at once: the step in which a flood is
- * acknowledged, well under the gap between flow control's watermarks (200 000 characters).
+ * Largest piece of output handed to a `rendered` owner at once: the step in which its parsing is
+ * reported (and acknowledged, once FlowControl.ACK_EVERY_CHARS have been), so that a large frame
+ * (a replay, up to the ring) is acknowledged as it is parsed, not only at its end. Well under
+ * the gap between flow control's watermarks (200 000 characters).
  */
 export const OUTPUT_SLICE_CHARS = 32 * 1024;
 

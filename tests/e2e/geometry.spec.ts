@@ -40,6 +40,48 @@ function inside(inner: Geometry['screen'], outer: Geometry['screen']): boolean {
   return inner.top >= outer.top - 1 && inner.left >= outer.left - 1 && inner.right <= outer.right + 1 && inner.bottom <= outer.bottom + 1;
 }
 
+/**
+ * What of the slide's chrome lies over what: the terminal against reveal's arrows, and the
+ * section's name against the arrows and the presenter strip. Each overlap is named; none is right.
+ */
+async function overlaps(page: Page): Promise<string[]> {
+  return page.evaluate((id) => {
+    const visible = (el: Element) => {
+      const r = el.getBoundingClientRect();
+      const style = getComputedStyle(el);
+      return r.width > 0 && r.height > 0 && style.visibility !== 'hidden' && Number(style.opacity) > 0;
+    };
+    const parts: [string, Element | null][] = [
+      ['terminal', document.querySelector(`section#${id} .live-terminal`)],
+      ['section name', document.querySelector(`section#${id} .slide-section`)],
+      ['presenter strip', document.querySelector('.deck-status')],
+      ...[...document.querySelectorAll('.reveal .controls button')].map((b): [string, Element] => [
+        `arrow ${b.className.split(' ')[0]}`,
+        b,
+      ]),
+    ];
+    const shown = parts.filter((p): p is [string, Element] => p[1] !== null && visible(p[1]));
+    // The section's name is a full-width line with its text centred: what covers is the text.
+    const rect = (el: Element) => {
+      if (!el.classList.contains('slide-section')) return el.getBoundingClientRect();
+      const text = document.createRange();
+      text.selectNodeContents(el);
+      return text.getBoundingClientRect();
+    };
+    const hits: string[] = [];
+    for (let i = 0; i < shown.length; i++)
+      for (let j = i + 1; j < shown.length; j++) {
+        const [an, a] = shown[i];
+        const [bn, b] = shown[j];
+        if (an.startsWith('arrow') && bn.startsWith('arrow')) continue;
+        const r = rect(a);
+        const q = rect(b);
+        if (r.left < q.right && q.left < r.right && r.top < q.bottom && q.top < r.bottom) hits.push(`${an} / ${bn}`);
+      }
+    return hits;
+  }, SLIDE);
+}
+
 async function openDemo(page: Page): Promise<void> {
   await loginAsPresenter(page);
   await gotoSlide(page, SLIDE);
@@ -114,6 +156,12 @@ for (const [width, height] of [
       expect({ cols: g.cols, rows: g.rows, font: g.font }).toEqual({ cols: start.cols, rows: start.rows, font: start.font });
     });
 
+    test("the terminal ends above reveal's arrows; the section's name is clear of them and of the presenter strip", async ({ page }) => {
+      await openDemo(page);
+      await settle(page);
+      expect(await overlaps(page)).toEqual([]);
+    });
+
     test('the maximised terminal is covered by neither the presenter strip nor the arrows', async ({ page }) => {
       await openDemo(page);
       await page.locator(`section#${SLIDE} button[aria-label="Maximise terminal"]`).click();
@@ -162,3 +210,21 @@ test('fonts are the bundled ones, served by the deck: nothing from another origi
   expect(JSON.stringify(fonts)).not.toMatch(/DejaVu/);
   expect(foreign).toEqual([]);
 });
+
+// Touch screens: reveal sizes its arrows from the screen there (2.5vmin), not from the deck's font.
+for (const [name, width, height] of [
+  ['phone', 390, 844],
+  ['phone on its side', 844, 390],
+  ['tablet', 768, 1024],
+] as const) {
+  test.describe(`${name} (${width}x${height}, touch)`, () => {
+    test.use({ viewport: { width, height }, isMobile: true, hasTouch: true });
+
+    test("the terminal, reveal's arrows, the section's name and the presenter strip do not cover each other", async ({ page }) => {
+      await openDemo(page);
+      await settle(page);
+      await expect(page.locator('.reveal .controls .navigate-right.enabled')).toBeVisible();
+      expect(await overlaps(page)).toEqual([]);
+    });
+  });
+}

@@ -131,6 +131,26 @@ describe('polls', () => {
     for (const v of voters) expect((await v.wait('poll', (m) => m.revealed)).counts).toEqual([1, 0, 2]);
   });
 
+  it("a poll's Reset starts it over hidden: asked again, the answers do not show as they come in", async () => {
+    await start();
+    const presenter = await Peer.join('presenter');
+    const voter = await Peer.join('audience', clientId(1));
+    voter.send({ type: 'vote', poll: 'what-is-docker', option: 1 });
+    presenter.send({ type: 'poll-control', poll: 'what-is-docker', action: 'reveal' });
+    await voter.wait('poll', (m) => m.revealed && m.total === 1);
+    // Only what comes after each step counts (wait() looks back over everything received).
+    voter.received.length = 0;
+    presenter.send({ type: 'poll-control', poll: 'what-is-docker', action: 'reset' });
+    const after = await voter.wait('poll', (m) => m.total === 0);
+    expect(after.revealed).toBe(false);
+    expect(after.counts).toBeUndefined();
+    voter.received.length = 0;
+    voter.send({ type: 'vote', poll: 'what-is-docker', option: 2 });
+    const again = await voter.wait('poll', (m) => m.total === 1);
+    expect(again.counts).toBeUndefined();
+    expect(again.mine).toBe(2);
+  });
+
   it('"Reset demos" empties and hides every poll, for everyone (rehearsal votes are gone)', async () => {
     await start();
     const presenter = await Peer.join('presenter');

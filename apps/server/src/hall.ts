@@ -108,8 +108,12 @@ export class LectureHall {
     if (from.role !== 'presenter') return 'only the presenter can control a poll';
     const poll = this.polls.get(pollId);
     if (!poll) return `there is no poll "${pollId}"`;
-    if (action === 'reset') poll.votes.clear();
-    else poll.revealed = action === 'reveal';
+    // A poll reset is asked again: hidden, or the answers would show on the projector as they
+    // came in (as "Reset demos" does for every poll).
+    if (action === 'reset') {
+      poll.votes.clear();
+      poll.revealed = false;
+    } else poll.revealed = action === 'reveal';
     this.broadcastPoll(pollId);
     return undefined;
   }

@@ -108,6 +108,38 @@ class Client {
   }
 }
 
+let joined = 0;
+/** `count` students on the audience URL, each with a client id of its own (a sandbox is per client). */
+async function enrol(count) {
+  const students = [];
+  for (let i = 0; i < count; i++) {
+    const c = new Client({ clientId: `bench-student-${process.pid}-${String(joined++).padStart(6, '0')}` });
+    await c.ready;
+    students.push(c);
+  }
+  return students;
+}
+
+/** Every student opens their sandbox at the same moment: how long until each prompt, in ms. */
+async function openSandboxes(students) {
+  const t0 = performance.now();
+  for (const s of students) s.open('my-sandbox', 'sandbox', 'sandbox');
+  return Promise.all(
+    students.map(async (s) => {
+      await s.until(() => /\$ $/.test(s.text), 600_000);
+      return performance.now() - t0;
+    }),
+  );
+}
+
+/** The students leave: their shells end and their sockets close. */
+function leave(students) {
+  for (const s of students) {
+    s.end();
+    s.close();
+  }
+}
+
 async function startServer(extraEnv = {}) {
   const child = spawn(process.execPath, [join(root, 'apps/server/dist/main.js')], {
     cwd: root,
@@ -204,17 +236,8 @@ try {
   typist.close();
 
   // 5. A burst of students opening sandboxes at the same moment (queued, two at a time).
-  const students = [];
-  for (let i = 0; i < SANDBOXES; i++) students.push(new Client({ clientId: `bench-student-${String(i).padStart(8, '0')}` }));
-  await Promise.all(students.map((s) => s.ready));
-  const tBurst = performance.now();
-  for (const s of students) s.open('my-sandbox', 'sandbox', 'sandbox');
-  const readyAt = await Promise.all(
-    students.map(async (s) => {
-      await s.until(() => /\$ $/.test(s.text), 600_000);
-      return performance.now() - tBurst;
-    }),
-  );
+  const students = await enrol(SANDBOXES);
+  const readyAt = await openSandboxes(students);
   record(
     `${SANDBOXES} sandboxes requested at once: first / median / last ready`,
     `${ms(Math.min(...readyAt))} / ${ms(pct(readyAt, 50))} / ${ms(Math.max(...readyAt))}`,
@@ -236,10 +259,7 @@ try {
   );
   record(`server RSS with ${SANDBOXES} sandboxes running yes`, mib(rss(server.pid)));
   for (const s of students) s.input('\x03');
-  for (const s of students) {
-    s.end();
-    s.close();
-  }
+  leave(students);
 
   // 7. Lying clients: sockets that acknowledge everything and never read, while the lecturer
   // prints about 20 MB. Memory follows what is buffered for them (LECTURE_SOCKET_BUFFER_BYTES).
@@ -325,12 +345,7 @@ function sandboxContainers(pid) {
 async function warmBurst(runtimeEnv) {
   const srv = await startServer({ ...runtimeEnv, LECTURE_SANDBOX_POOL: String(RUNTIME_SANDBOXES) });
   try {
-    const students = [];
-    for (let i = 0; i < RUNTIME_SANDBOXES; i++) {
-      const c = new Client({ clientId: `bench-warm-${process.pid}-${String(i).padStart(6, '0')}` });
-      await c.ready;
-      students.push(c);
-    }
+    const students = await enrol(RUNTIME_SANDBOXES);
     const t0 = performance.now();
     while (sandboxContainers(srv.pid).length < RUNTIME_SANDBOXES) {
       if (performance.now() - t0 > 600_000) throw new Error('the warm pool did not fill in 10 minutes');
@@ -345,18 +360,8 @@ async function warmBurst(runtimeEnv) {
       .filter(([, comm]) => comm === 'docker')
       .map(([kib]) => Number(kib) * 1024);
     const execRss = clients.reduce((a, b) => a + b, 0) / Math.max(1, clients.length);
-    const t1 = performance.now();
-    for (const s of students) s.open('my-sandbox', 'sandbox', 'sandbox');
-    const burst = await Promise.all(
-      students.map(async (s) => {
-        await s.until(() => /\$ $/.test(s.text), 600_000);
-        return performance.now() - t1;
-      }),
-    );
-    for (const s of students) {
-      s.end();
-      s.close();
-    }
+    const burst = await openSandboxes(students);
+    leave(students);
     return { fill, burst, execRss };
   } finally {
     srv.kill('SIGTERM');
@@ -372,41 +377,21 @@ async function sandboxCost(runtimeEnv) {
   try {
     const health = await (await fetch(`${base}/api/health`)).json();
     figures.gvisor = health.backend?.isolation?.gvisor === true;
-    let n = 0;
-    const student = async () => {
-      const c = new Client({ clientId: `bench-rt-${process.pid}-${String(n++).padStart(6, '0')}` });
-      await c.ready;
-      return c;
-    };
     const prompt = [];
     for (let i = 0; i < 6; i++) {
-      const c = await student();
-      const t0 = performance.now();
-      c.open('my-sandbox', 'sandbox', 'sandbox');
-      await c.until(() => /\$ $/.test(c.text));
-      prompt.push(performance.now() - t0);
-      c.end();
-      c.close();
+      const one = await enrol(1);
+      prompt.push(...(await openSandboxes(one)));
+      leave(one);
     }
     figures.prompt = prompt;
-    const typist = await student();
-    typist.open('my-sandbox', 'sandbox', 'sandbox');
-    await typist.until(() => /\$ $/.test(typist.text));
-    figures.echo = await echoTimes(typist, 40);
-    typist.end();
-    typist.close();
+    const typists = await enrol(1);
+    await openSandboxes(typists);
+    figures.echo = await echoTimes(typists[0], 40);
+    leave(typists);
     await sleep(2000);
     // RUNTIME_SANDBOXES students at once (the server starts two at a time), then left idle.
-    const students = [];
-    for (let i = 0; i < RUNTIME_SANDBOXES; i++) students.push(await student());
-    const t0 = performance.now();
-    for (const s of students) s.open('my-sandbox', 'sandbox', 'sandbox');
-    figures.burst = await Promise.all(
-      students.map(async (s) => {
-        await s.until(() => /\$ $/.test(s.text), 600_000);
-        return performance.now() - t0;
-      }),
-    );
+    const students = await enrol(RUNTIME_SANDBOXES);
+    figures.burst = await openSandboxes(students);
     await sleep(3000);
     const ids = sandboxContainers(srv.pid);
     const memory = ids.map(containerMemory).filter((m) => Number.isFinite(m));
@@ -414,10 +399,7 @@ async function sandboxCost(runtimeEnv) {
     figures.runtime = ids[0]
       ? execFileSync('docker', ['inspect', '-f', '{{.HostConfig.Runtime}}', ids[0]], { encoding: 'utf8' }).trim()
       : '?';
-    for (const s of students) {
-      s.end();
-      s.close();
-    }
+    leave(students);
   } finally {
     srv.kill('SIGTERM');
     await new Promise((r) => srv.once('exit', r));

@@ -546,5 +546,9 @@ How to read them:
 - *pastes*: the client sends 16 Ki-character frames within the server's input bucket (256 Ki
   burst, then 64 Ki characters/s), so a large paste takes seconds instead of being refused.
 ${runtimeTable}`;
-writeFileSync(join(root, 'docs/benchmarks-sandboxes.md'), doc);
-console.log('\nwritten to docs/benchmarks-sandboxes.md');
+// BENCH_WRITE=0 prints the figures only, as it does for bench/run.mjs (docs/benchmarks.md).
+if (process.env.BENCH_WRITE === '0') console.log('\nnot written (BENCH_WRITE=0)');
+else {
+  writeFileSync(join(root, 'docs/benchmarks-sandboxes.md'), doc);
+  console.log('\nwritten to docs/benchmarks-sandboxes.md');
+}

@@ -131,15 +131,25 @@ describe('polls', () => {
     for (const v of voters) expect((await v.wait('poll', (m) => m.revealed)).counts).toEqual([1, 0, 2]);
   });
 
-  it("a poll's Reset starts it over hidden: asked again, the answers do not show as they come in", async () => {
+  /**
+   * A presenter and a voter whose vote is revealed; what they received until then is forgotten
+   * (wait() looks back over everything received, and a joiner's first poll state is empty too).
+   */
+  async function revealedPoll(): Promise<{ presenter: Peer; voter: Peer }> {
     await start();
     const presenter = await Peer.join('presenter');
     const voter = await Peer.join('audience', clientId(1));
     voter.send({ type: 'vote', poll: 'what-is-docker', option: 1 });
     presenter.send({ type: 'poll-control', poll: 'what-is-docker', action: 'reveal' });
     await voter.wait('poll', (m) => m.revealed && m.total === 1);
-    // Only what comes after each step counts (wait() looks back over everything received).
+    await presenter.wait('poll', (m) => m.revealed && m.total === 1);
     voter.received.length = 0;
+    presenter.received.length = 0;
+    return { presenter, voter };
+  }
+
+  it("a poll's Reset starts it over hidden: asked again, the answers do not show as they come in", async () => {
+    const { presenter, voter } = await revealedPoll();
     presenter.send({ type: 'poll-control', poll: 'what-is-docker', action: 'reset' });
     const after = await voter.wait('poll', (m) => m.total === 0);
     expect(after.revealed).toBe(false);
@@ -152,12 +162,7 @@ describe('polls', () => {
   });
 
   it('"Reset demos" empties and hides every poll, for everyone (rehearsal votes are gone)', async () => {
-    await start();
-    const presenter = await Peer.join('presenter');
-    const voter = await Peer.join('audience', clientId(1));
-    voter.send({ type: 'vote', poll: 'what-is-docker', option: 1 });
-    presenter.send({ type: 'poll-control', poll: 'what-is-docker', action: 'reveal' });
-    await voter.wait('poll', (m) => m.revealed && m.total === 1);
+    const { presenter, voter } = await revealedPoll();
     presenter.send({ type: 'demos-reset' });
     const after = await voter.wait('poll', (m) => m.total === 0);
     expect(after.revealed).toBe(false);

@@ -12,6 +12,13 @@ export function pct(values, p) {
   return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))];
 }
 
+/** Writes a doc of figures, unless BENCH_WRITE=0 (print only); says whether it did. */
+export function writeDoc(docPath, text) {
+  if (process.env.BENCH_WRITE === '0') return false;
+  writeFileSync(docPath, text);
+  return true;
+}
+
 /**
  * Replaces what stands between `<!-- name:begin -->` and `<!-- name:end -->` in a doc with
  * `text` (not with BENCH_WRITE=0, nor in a doc without the markers); says whether it did.
@@ -20,7 +27,6 @@ export function writeBetweenMarkers(docPath, name, text) {
   const doc = readFileSync(docPath, 'utf8');
   const begin = `<!-- ${name}:begin -->`;
   const end = `<!-- ${name}:end -->`;
-  if (process.env.BENCH_WRITE === '0' || !doc.includes(begin) || !doc.includes(end)) return false;
-  writeFileSync(docPath, `${doc.slice(0, doc.indexOf(begin) + begin.length)}\n${text}\n${doc.slice(doc.indexOf(end))}`);
-  return true;
+  if (!doc.includes(begin) || !doc.includes(end)) return false;
+  return writeDoc(docPath, `${doc.slice(0, doc.indexOf(begin) + begin.length)}\n${text}\n${doc.slice(doc.indexOf(end))}`);
 }

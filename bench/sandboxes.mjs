@@ -7,14 +7,14 @@
 // The last part compares the audience sandbox under runc and under gVisor (runsc), side by side,
 // when the engine has runsc registered (scripts/add-gvisor.sh).
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { LectureClient } from '@lecture/client';
 import { FlowControl, PROTOCOL_VERSION, encode } from '@lecture/protocol';
 import WebSocket from 'ws';
-import { pct } from './common.mjs';
+import { pct, writeDoc } from './common.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const PORT = Number(process.env.BENCH_PORT ?? 8290);
@@ -546,9 +546,4 @@ How to read them:
 - *pastes*: the client sends 16 Ki-character frames within the server's input bucket (256 Ki
   burst, then 64 Ki characters/s), so a large paste takes seconds instead of being refused.
 ${runtimeTable}`;
-// BENCH_WRITE=0 prints the figures only, as it does for bench/run.mjs (docs/benchmarks.md).
-if (process.env.BENCH_WRITE === '0') console.log('\nnot written (BENCH_WRITE=0)');
-else {
-  writeFileSync(join(root, 'docs/benchmarks-sandboxes.md'), doc);
-  console.log('\nwritten to docs/benchmarks-sandboxes.md');
-}
+if (writeDoc(join(root, 'docs/benchmarks-sandboxes.md'), doc)) console.log('\nwritten to docs/benchmarks-sandboxes.md');

@@ -193,6 +193,34 @@ test('the audience sees the lecturer’s terminal read-only', async ({ page }) =
   await expect(page.locator('.deck-status')).toContainText('Audience');
 });
 
+test('a terminal is created when its slide is shown or next to the one shown, not at page load', async ({ page }) => {
+  // Seventeen xterm.js terminals opened at load held a phone's first second (docs/benchmarks.md).
+  await loginAsPresenter(page);
+  /** Where the page has terminals, as offsets from the slide shown. */
+  const created = () =>
+    page.evaluate(() => {
+      const sections = [...document.querySelectorAll('.reveal .slides > section')];
+      const shown = sections.findIndex((s) => s.classList.contains('present'));
+      return sections.flatMap((s, i) => (s.querySelector('.xterm') ? [i - shown] : []));
+    });
+  expect(await page.locator('.reveal .slides > section [data-pane-frame]').count()).toBeGreaterThan(10);
+  await page.waitForTimeout(2000);
+  expect((await created()).filter((offset) => Math.abs(offset) > 1)).toEqual([]);
+
+  // On a demo slide, the next demo's terminal is made ahead (idle time), with no shell behind it
+  // yet; the shell starts when its slide is shown.
+  await gotoSlide(page, 'demo-run-existing');
+  await expect(pane(page, 'demo-run-existing')).toHaveAttribute('data-terminal-state', 'ready', { timeout: 90_000 });
+  await expect.poll(created).toContain(1);
+  await expect(page.locator('section#demo-management-commands .xterm')).toHaveCount(1);
+  await expect(pane(page, 'demo-management-commands')).not.toHaveAttribute('data-terminal-state', 'ready');
+  await page.keyboard.press('ArrowRight');
+  await expect(page.locator('section#demo-management-commands.present')).toBeVisible();
+  await expect(pane(page, 'demo-management-commands')).toHaveAttribute('data-terminal-state', 'ready', { timeout: 30_000 });
+  // The slide left keeps its terminal and screen.
+  expect(await created()).toContain(-1);
+});
+
 test('without a Docker Engine the deck loads and the terminal says what to do', async ({ page }) => {
   await page.goto(`http://127.0.0.1:${E2E_NO_DOCKER_PORT}/presenter?key=e2e-presenter-secret-42`);
   await page.goto(`http://127.0.0.1:${E2E_NO_DOCKER_PORT}/#/${SLIDE}`);

@@ -31,6 +31,11 @@ export interface TerminalPaneProps {
   readonly scope?: 'presenter' | 'sandbox';
   /** Connect only while true (the slide is shown); the screen stays when it turns false. */
   readonly active: boolean;
+  /**
+   * The slide is next to the one shown: create the terminal now, in idle time, so that it is
+   * ready when the slide arrives. Without it (and never active) a pane creates no terminal.
+   */
+  readonly preload?: boolean;
   readonly title?: string;
   /** Multiplies the font size the CSS gives the pane (the back-row buttons). */
   readonly fontScale?: number;
@@ -83,6 +88,21 @@ export function TerminalPane(props: TerminalPaneProps) {
   const propsRef = useRef(props);
   propsRef.current = props;
   const followerRef = useRef<CursorFollower | null>(null);
+  // The terminal is created the first time its slide is shown or is next to the one shown, and
+  // then lives as long as the pane. Not at page load: each xterm.js opened measures its font
+  // with forced layouts of the whole deck, and seventeen of them held a phone's first seconds.
+  const [created, setCreated] = useState(active);
+  if (active && !created) setCreated(true);
+  useEffect(() => {
+    if (created || !props.preload) return;
+    // Idle time, not the slide change's own frames (a timeout where there is no idle callback).
+    if (typeof requestIdleCallback === 'function') {
+      const handle = requestIdleCallback(() => setCreated(true), { timeout: 1500 });
+      return () => cancelIdleCallback(handle);
+    }
+    const timer = setTimeout(() => setCreated(true), 200);
+    return () => clearTimeout(timer);
+  }, [created, props.preload]);
 
   // Size the font from CSS, then fit: the driver's cols/rows follow the pane, a viewer's font
   // follows the driver's grid.
@@ -107,11 +127,11 @@ export function TerminalPane(props: TerminalPaneProps) {
     }
   };
 
-  // The terminal lives as long as the component: navigating away keeps its screen.
+  // The terminal lives as long as the component once created: navigating away keeps its screen.
   // biome-ignore lint/correctness/useExhaustiveDependencies: created once per mount; layout() reads refs only
   useEffect(() => {
     const host = hostRef.current;
-    if (!host) return;
+    if (!host || !created) return;
     const term = new Terminal({
       allowProposedApi: false,
       convertEol: false,
@@ -174,7 +194,7 @@ export function TerminalPane(props: TerminalPaneProps) {
       fitRef.current = null;
       followerRef.current = null;
     };
-  }, []);
+  }, [created]);
 
   // biome-ignore lint/correctness/useExhaustiveDependencies: layout() reads refs; re-run when the scale changes
   useEffect(() => layout(), [fontScale]);
@@ -234,7 +254,7 @@ export function TerminalPane(props: TerminalPaneProps) {
       channelRef.current = null;
       channel.close(false);
     };
-  }, [active, client, pane, env, scope, epoch]);
+  }, [active, client, pane, env, scope, epoch, created]);
 
   useImperativeHandle(
     props.ref,

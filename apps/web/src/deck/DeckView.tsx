@@ -175,7 +175,7 @@ export function DeckView({ deck, client, mode }: DeckViewProps) {
             // Title and section dividers are dark (theme.css): reveal then uses light arrows.
             {...(slide.classes.some((c) => c === 'title' || c === 'section-title') ? { 'data-background-color': DARK_SLIDE } : {})}
           >
-            <SlideBody slide={slide} active={slide.index === current} />
+            <SlideBody slide={slide} active={slide.index === current} near={Math.abs(slide.index - current) === 1} />
             {slide.section && <div className="slide-section">{slide.section}</div>}
             {slide.notes && <aside className="notes" dangerouslySetInnerHTML={{ __html: slide.notes }} />}
           </Slide>

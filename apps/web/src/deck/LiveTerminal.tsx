@@ -22,12 +22,15 @@ function releaseFocus(): void {
 export function LiveTerminal({
   block,
   active,
+  preload = false,
   register,
   scope = 'presenter',
   recording,
 }: {
   block: TerminalBlock;
   active: boolean;
+  /** The slide is next to the one shown: create the live terminal ahead of it (TerminalPane). */
+  preload?: boolean;
   register: (handle: TerminalPaneHandle | null) => void;
   scope?: 'presenter' | 'sandbox';
   /** Name of the demo's recording (`recordings/<name>.cast`), when it has one. */
@@ -176,6 +179,7 @@ export function LiveTerminal({
             env={block.env}
             scope={scope}
             active={active}
+            preload={preload}
             fontScale={SCALES[scaleIndex]}
             onEscape={releaseFocus}
             onStateChange={onState}

@@ -7,8 +7,11 @@ import { useDeck } from './context';
 import { LiveTerminal } from './LiveTerminal';
 import { Poll } from './Poll';
 
-/** One slide's content, laid out: text (and commands) on one side, the terminal on the other. */
-export function SlideBody({ slide, active }: { slide: Slide; active: boolean }) {
+/**
+ * One slide's content, laid out: text (and commands) on one side, the terminal on the other.
+ * `near`: the slide is next to the one shown, so its terminals get ready ahead of it.
+ */
+export function SlideBody({ slide, active, near = false }: { slide: Slide; active: boolean; near?: boolean }) {
   const panes = useRef(new Map<string, TerminalPaneHandle>());
   const { role, sandboxEnv, print } = useDeck();
   const contentRef = useRef<HTMLDivElement>(null);
@@ -70,6 +73,7 @@ export function SlideBody({ slide, active }: { slide: Slide; active: boolean }) 
             block={{ kind: 'terminal', pane: 'my-sandbox', env: sandboxEnv, title: 'My sandbox' }}
             scope="sandbox"
             active={active}
+            preload={near}
             register={() => {}}
           />
         )}
@@ -78,6 +82,7 @@ export function SlideBody({ slide, active }: { slide: Slide; active: boolean }) 
             key={t.pane}
             block={t}
             active={active}
+            preload={near}
             recording={recordingOf(t.pane)}
             register={(handle) => {
               if (handle) panes.current.set(t.pane, handle);

@@ -90,12 +90,23 @@ export async function launch({ width = 1920, height = 1080 } = {}) {
     });
 
   return {
-    async newPage() {
+    /**
+     * A page in a context of its own. `phone`: a touch screen of that size (as Playwright's
+     * `isMobile`), instead of the browser's window. `metrics`: the page counts what its main
+     * thread does (`metrics()`); off by default, so the rendered rounds run as before.
+     */
+    async newPage({ phone, metrics = false } = {}) {
       const { browserContextId } = await send('Target.createBrowserContext');
       const { targetId } = await send('Target.createTarget', { url: 'about:blank', browserContextId, width, height });
       const { sessionId } = await send('Target.attachToTarget', { targetId, flatten: true });
       const call = (method, params) => send(method, params, sessionId);
-      await call('Emulation.setDeviceMetricsOverride', { width, height, deviceScaleFactor: 1, mobile: false });
+      await call(
+        'Emulation.setDeviceMetricsOverride',
+        phone ? { ...phone, deviceScaleFactor: 1, mobile: true } : { width, height, deviceScaleFactor: 1, mobile: false },
+      );
+      if (phone) await call('Emulation.setTouchEmulationEnabled', { enabled: true, maxTouchPoints: 5 });
+      // Counters of the renderer's main thread (Performance.getMetrics): no events, no copies.
+      if (metrics) await call('Performance.enable');
       const evaluate = async (expression) => {
         const { result, exceptionDetails } = await call('Runtime.evaluate', { expression, awaitPromise: true, returnByValue: true });
         if (exceptionDetails)
@@ -129,6 +140,16 @@ export async function launch({ width = 1920, height = 1080 } = {}) {
           }
           throw new Error(`${url} did not load`);
         },
+        /** The page and its context, gone. */
+        async close() {
+          await send('Target.closeTarget', { targetId });
+          await send('Target.disposeBrowserContext', { browserContextId });
+        },
+        /** The renderer's own counters, by name: TaskDuration, ScriptDuration (s), JSHeapUsedSize… */
+        async metrics() {
+          const { metrics } = await call('Performance.getMetrics');
+          return Object.fromEntries(metrics.map((m) => [m.name, m.value]));
+        },
         async bringToFront() {
           await call('Page.bringToFront');
         },
@@ -146,7 +167,11 @@ export async function launch({ width = 1920, height = 1080 } = {}) {
         /** A key of KEYS: one that types text goes down as `keyDown`, a shortcut as `rawKeyDown`. */
         async press(name) {
           const { text, ...key } = KEYS[name];
-          await call('Input.dispatchKeyEvent', { type: text ? 'keyDown' : 'rawKeyDown', ...key, ...(text ? { text, unmodifiedText: text } : {}) });
+          await call('Input.dispatchKeyEvent', {
+            type: text ? 'keyDown' : 'rawKeyDown',
+            ...key,
+            ...(text ? { text, unmodifiedText: text } : {}),
+          });
           await call('Input.dispatchKeyEvent', { type: 'keyUp', ...key });
         },
       };

@@ -53,6 +53,14 @@ test('?replay forces replay even with a Docker Engine, and opens no shell', asyn
   await expect(replay.locator('.replay-pane__reason')).toContainText('?replay');
   await replay.getByRole('button', { name: '4×' }).click();
   await expect(replay).toHaveAttribute('data-replay-done', 'true', { timeout: 60_000 });
+  // Replays are terminals too: made only on and next to the slide shown, not for every demo at load.
+  const far = await page.evaluate(() => {
+    const sections = [...document.querySelectorAll('.reveal .slides > section')];
+    const shown = sections.findIndex((s) => s.classList.contains('present'));
+    return sections.filter((s, i) => Math.abs(i - shown) > 1 && s.querySelector('.xterm')).map((s) => s.id);
+  });
+  expect(far).toEqual([]);
+  expect(await page.locator('.reveal .slides > section [data-pane-frame]').count()).toBeGreaterThan(10);
 });
 
 test('● REC records the presenter’s pane into recordings/live/ as an asciicast', async ({ page }) => {

@@ -3,6 +3,7 @@ import { SerializeAddon } from '@xterm/addon-serialize';
 import { Terminal } from '@xterm/xterm';
 import { type Cast, parseCast } from '@lecture/protocol';
 import { type CSSProperties, useEffect, useRef, useState } from 'react';
+import { useCreated } from './created.js';
 import { cssFontFamily, fitFont } from './fit.js';
 
 export interface ReplayPaneProps {
@@ -11,6 +12,8 @@ export interface ReplayPaneProps {
   readonly pane: string;
   /** Play while true (the slide is shown); pause when it turns false. */
   readonly active?: boolean;
+  /** The slide is next to the one shown: make the terminal ahead, in idle time (TerminalPane). */
+  readonly preload?: boolean;
   /**
    * Show the final screen at once, as static text (the PDF): no controls, no animation, the
    * screen rendered to HTML by xterm's serialize addon so that it prints as real text.
@@ -57,6 +60,8 @@ export function ReplayPane(props: ReplayPaneProps) {
   const fontScale = props.fontScale ?? 1;
   const fontScaleRef = useRef(fontScale);
   fontScaleRef.current = fontScale;
+  // Made when its slide is shown or is next to it, not at page load; the PDF's (instant) at once.
+  const created = useCreated(active || instant, props.preload ?? false);
 
   useEffect(() => {
     let cancelled = false;
@@ -89,7 +94,7 @@ export function ReplayPane(props: ReplayPaneProps) {
   // biome-ignore lint/correctness/useExhaustiveDependencies: once per recording; layout and advance read refs
   useEffect(() => {
     const host = hostRef.current;
-    if (!host || !cast) return;
+    if (!host || !cast || !created) return;
     const term = new Terminal({
       cols: cast.header.width,
       rows: cast.header.height,
@@ -142,7 +147,7 @@ export function ReplayPane(props: ReplayPaneProps) {
       termRef.current = null;
       fitRef.current = null;
     };
-  }, [cast, instant]);
+  }, [cast, instant, created]);
 
   // biome-ignore lint/correctness/useExhaustiveDependencies: refit when the font scale changes
   useEffect(() => layout(), [fontScale]);

@@ -3,6 +3,7 @@ import { DisposableStore, toDisposable } from '@lecture/protocol';
 import { FitAddon } from '@xterm/addon-fit';
 import { Terminal } from '@xterm/xterm';
 import { type Ref, useEffect, useImperativeHandle, useRef, useState } from 'react';
+import { useCreated } from './created.js';
 import { cssFontFamily, fitFont } from './fit.js';
 import { CursorFollower } from './follow.js';
 
@@ -88,21 +89,8 @@ export function TerminalPane(props: TerminalPaneProps) {
   const propsRef = useRef(props);
   propsRef.current = props;
   const followerRef = useRef<CursorFollower | null>(null);
-  // The terminal is created the first time its slide is shown or is next to the one shown, and
-  // then lives as long as the pane. Not at page load: each xterm.js opened measures its font
-  // with forced layouts of the whole deck, and seventeen of them held a phone's first seconds.
-  const [created, setCreated] = useState(active);
-  if (active && !created) setCreated(true);
-  useEffect(() => {
-    if (created || !props.preload) return;
-    // Idle time, not the slide change's own frames (a timeout where there is no idle callback).
-    if (typeof requestIdleCallback === 'function') {
-      const handle = requestIdleCallback(() => setCreated(true), { timeout: 1500 });
-      return () => cancelIdleCallback(handle);
-    }
-    const timer = setTimeout(() => setCreated(true), 200);
-    return () => clearTimeout(timer);
-  }, [created, props.preload]);
+  // Made when its slide is shown or is next to the one shown, not at page load.
+  const created = useCreated(active, props.preload ?? false);
 
   // Size the font from CSS, then fit: the driver's cols/rows follow the pane, a viewer's font
   // follows the driver's grid.

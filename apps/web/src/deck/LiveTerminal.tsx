@@ -165,6 +165,7 @@ export function LiveTerminal({
             src={recordingUrl(recording)}
             pane={block.pane}
             active={active}
+            preload={preload}
             instant={print}
             {...(reason ? { reason } : {})}
             fontScale={SCALES[scaleIndex]}

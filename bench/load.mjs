@@ -3,12 +3,11 @@
 // to a deck that answers, and what the page's main thread spent on it. Part of `npm run bench`;
 // rewrites the table between the `load` markers in docs/benchmarks.md (not with BENCH_WRITE=0).
 // Knobs: BENCH_LOAD_ROUNDS (pages opened per case, after one not counted), BENCH_PORT (+20).
-import { spawn } from 'node:child_process';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { launch } from './cdp.mjs';
-import { pct, writeBetweenMarkers } from './common.mjs';
+import { mib, pct, startServer, writeBetweenMarkers } from './common.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const PORT = Number(process.env.BENCH_PORT ?? 8290) + 20;
@@ -30,27 +29,11 @@ const CASES = [
   },
 ];
 
-const server = spawn(process.execPath, ['apps/server/dist/main.js'], {
-  cwd: root,
-  env: {
-    ...process.env,
-    PORT: String(PORT),
-    HOST: '127.0.0.1',
-    LECTURE_SECRET: SECRET,
-    LECTURE_GVISOR_RUNTIME: 'off',
-    LECTURE_SANDBOX_POOL: '0',
-  },
-  stdio: ['ignore', 'ignore', 'inherit'],
-});
+// No warm pool: the phones are an audience, and the server would start sandboxes ahead for them.
+const server = await startServer({ port: PORT, secret: SECRET, env: { LECTURE_GVISOR_RUNTIME: 'off', LECTURE_SANDBOX_POOL: '0' } });
 const browser = await launch();
 const rows = [];
 try {
-  const healthy = () =>
-    fetch(`${base}/api/health`).then(
-      (r) => r.ok,
-      () => false,
-    );
-  for (let i = 0; i < 300 && !(await healthy()); i++) await sleep(100);
   for (const c of CASES) {
     const runs = [];
     const lecturer = c.lecturerOn ? await browser.newPage() : undefined;
@@ -102,7 +85,6 @@ try {
   server.kill('SIGTERM');
 }
 
-const mib = (bytes) => `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
 const table = `Measured with \`node bench/load.mjs\` on ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC: ${cpus().length} cores, ${mib(totalmem())}, load average ${loadavg()[0].toFixed(1)} after the run;
 headless Chromium, no CPU throttling (a phone's CPU is several times slower: read the figures as ratios), ${ROUNDS} pages per case (after 1 not counted), medians.
 

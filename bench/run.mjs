@@ -16,7 +16,7 @@ import { LectureClient } from '@lecture/client';
 import pty from 'node-pty';
 import WebSocket from 'ws';
 import { launch } from './cdp.mjs';
-import { EXEC, LIMITS, pct, writeBetweenMarkers } from './common.mjs';
+import { EXEC, LIMITS, mib, pct, writeBetweenMarkers } from './common.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const PORT = Number(process.env.BENCH_PORT ?? 8290);
@@ -50,7 +50,6 @@ const RENDER_SLIDE = 'try-sandbox';
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const median = (v) => pct(v, 50);
-const mib = (bytes) => `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
 const TICK_MS = 1000 / 100; // /proc/<pid>/stat counts clock ticks (USER_HZ = 100)
 
 function rss(pid) {

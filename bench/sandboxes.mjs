@@ -6,7 +6,7 @@
 //   BENCH_VIEWERS=100 BENCH_SANDBOXES=20 BENCH_RUNTIME_SANDBOXES=30 npm run bench
 // The last part compares the audience sandbox under runc and under gVisor (runsc), side by side,
 // when the engine has runsc registered (scripts/add-gvisor.sh).
-import { execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { LectureClient } from '@lecture/client';
 import { FlowControl, PROTOCOL_VERSION, encode } from '@lecture/protocol';
 import WebSocket from 'ws';
-import { pct, writeDoc } from './common.mjs';
+import { mib, pct, startServer as startServerAt, writeDoc } from './common.mjs';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const PORT = Number(process.env.BENCH_PORT ?? 8290);
@@ -26,7 +26,6 @@ const base = `http://127.0.0.1:${PORT}`;
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const ms = (v) => `${v.toFixed(0)} ms`;
-const mib = (bytes) => `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
 
 /**
  * Keystroke → echo, `samples` times: a mark typed, timed until the screen ends with it; the line
@@ -140,26 +139,7 @@ function leave(students) {
   }
 }
 
-async function startServer(extraEnv = {}) {
-  const child = spawn(process.execPath, [join(root, 'apps/server/dist/main.js')], {
-    cwd: root,
-    env: { ...process.env, PORT: String(PORT), HOST: '127.0.0.1', LECTURE_SECRET: SECRET, ...extraEnv },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
-  let exited = false;
-  child.once('exit', () => {
-    exited = true;
-  });
-  // Readiness, not a figure: a busy machine may take a while to load the deck and reach the engine.
-  for (let i = 0; i < 600 && !exited; i++) {
-    try {
-      if ((await fetch(`${base}/api/health`)).ok) return child;
-    } catch {}
-    await sleep(100);
-  }
-  child.kill('SIGTERM');
-  throw new Error(exited ? 'the server exited at start (is the port free?)' : 'the server did not start');
-}
+const startServer = (env = {}) => startServerAt({ port: PORT, secret: SECRET, env });
 
 const results = [];
 const record = (name, value, note = '') => {

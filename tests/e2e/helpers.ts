@@ -32,3 +32,12 @@ export async function typeInto(page: Page, slide: string, text: string): Promise
   await page.keyboard.press('Control+U');
   await page.keyboard.type(text);
 }
+
+/** The slides that hold an xterm.js terminal, as offsets from the slide shown (and their ids). */
+export async function terminalSlides(page: Page): Promise<{ offset: number; id: string }[]> {
+  return page.evaluate(() => {
+    const sections = [...document.querySelectorAll('.reveal .slides > section')];
+    const shown = sections.findIndex((s) => s.classList.contains('present'));
+    return sections.flatMap((s, i) => (s.querySelector('.xterm') ? [{ offset: i - shown, id: s.id }] : []));
+  });
+}

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { parseCast } from '@lecture/protocol';
 import { expect, test } from '@playwright/test';
 import { E2E_NO_DOCKER_PORT, E2E_SECRET } from '../../playwright.config';
-import { gotoSlide, pane, typeInto } from './helpers';
+import { gotoSlide, pane, terminalSlides, typeInto } from './helpers';
 
 const NO_DOCKER = `http://127.0.0.1:${E2E_NO_DOCKER_PORT}`;
 const SLIDE = 'demo-run-existing';
@@ -54,11 +54,7 @@ test('?replay forces replay even with a Docker Engine, and opens no shell', asyn
   await replay.getByRole('button', { name: '4×' }).click();
   await expect(replay).toHaveAttribute('data-replay-done', 'true', { timeout: 60_000 });
   // Replays are terminals too: made only on and next to the slide shown, not for every demo at load.
-  const far = await page.evaluate(() => {
-    const sections = [...document.querySelectorAll('.reveal .slides > section')];
-    const shown = sections.findIndex((s) => s.classList.contains('present'));
-    return sections.filter((s, i) => Math.abs(i - shown) > 1 && s.querySelector('.xterm')).map((s) => s.id);
-  });
+  const far = (await terminalSlides(page)).filter((s) => Math.abs(s.offset) > 1).map((s) => s.id);
   expect(far).toEqual([]);
   expect(await page.locator('.reveal .slides > section [data-pane-frame]').count()).toBeGreaterThan(10);
 });

@@ -1,6 +1,6 @@
 import { expect, test } from '@playwright/test';
 import { E2E_NO_DOCKER_PORT } from '../../playwright.config';
-import { gotoSlide, loginAsPresenter, pane, terminalText, typeInto } from './helpers';
+import { gotoSlide, loginAsPresenter, pane, terminalSlides, terminalText, typeInto } from './helpers';
 
 const SLIDE = 'try-sandbox';
 
@@ -197,12 +197,7 @@ test('a terminal is created when its slide is shown or next to the one shown, no
   // Seventeen xterm.js terminals opened at load held a phone's first second (docs/benchmarks.md).
   await loginAsPresenter(page);
   /** Where the page has terminals, as offsets from the slide shown. */
-  const created = () =>
-    page.evaluate(() => {
-      const sections = [...document.querySelectorAll('.reveal .slides > section')];
-      const shown = sections.findIndex((s) => s.classList.contains('present'));
-      return sections.flatMap((s, i) => (s.querySelector('.xterm') ? [i - shown] : []));
-    });
+  const created = async () => (await terminalSlides(page)).map((s) => s.offset);
   expect(await page.locator('.reveal .slides > section [data-pane-frame]').count()).toBeGreaterThan(10);
   await page.waitForTimeout(2000);
   expect((await created()).filter((offset) => Math.abs(offset) > 1)).toEqual([]);

@@ -144,7 +144,8 @@ export function DeckView({ deck, client, mode }: DeckViewProps) {
       slideNumber: 'c/t' as const,
       // Slides stay in the DOM, so a terminal keeps its screen when the lecturer navigates away.
       viewDistance: 2,
-      // How reveal shows the slides within viewDistance (the rest it hides): theme.css lays them out as columns.
+      // How reveal shows the slides within viewDistance (the rest it hides): theme.css lays them
+      // out as columns.
       display: 'flex',
       pdfMaxPagesPerSlide: 1,
       pdfSeparateFragments: false,

@@ -26,6 +26,14 @@ export async function terminalText(page: Page, slide: string): Promise<string> {
   return page.locator(`section#${slide} .xterm-rows`).innerText();
 }
 
+/**
+ * The slide's terminal's whole buffer, scrollback included: `.xterm-rows` holds only the visible
+ * rows, and a long output (a long fortune) scrolls the command that made it out of them.
+ */
+export async function terminalBuffer(page: Page, slide: string): Promise<string> {
+  return page.locator(`section#${slide} .terminal-pane`).evaluate((pane) => (pane as HTMLElement & { bufferText(): string }).bufferText());
+}
+
 /** Click into the terminal, clear the shell's input line (Ctrl-U), then type. */
 export async function typeInto(page: Page, slide: string, text: string): Promise<void> {
   await page.locator(`section#${slide} .terminal-pane__host`).click();

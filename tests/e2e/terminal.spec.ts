@@ -1,6 +1,7 @@
 import { expect, test } from '@playwright/test';
 import { E2E_NO_DOCKER_PORT } from '../../playwright.config';
 import { gotoSlide, loginAsPresenter, pane, terminalSlides, terminalText, typeInto } from './helpers';
+import { BARE_PROMPT, bufferLines, lastLine, outputAfter, screenLines } from './walk';
 
 const SLIDE = 'try-sandbox';
 
@@ -42,6 +43,22 @@ test.describe('a live terminal on a slide', () => {
     await typeInto(page, SLIDE, 'echo again-$MARK');
     await page.keyboard.press('Enter');
     await expect.poll(() => terminalText(page, SLIDE)).toContain(`again-${marker}`);
+  });
+
+  test('keeps what scrolled off the screen: a long output and the command that made it', async ({ page }) => {
+    await typeInto(page, SLIDE, 'seq 1 120');
+    await page.keyboard.press('Enter');
+    await expect
+      .poll(async () => {
+        const lines = await screenLines(page, SLIDE);
+        return lines.includes('120') && BARE_PROMPT.test(lastLine(lines));
+      })
+      .toBe(true);
+    const screen = await screenLines(page, SLIDE);
+    // The echo has scrolled off the visible rows, into the scrollback, with the first numbers.
+    expect(outputAfter(screen, 'seq 1 120')).toBeUndefined();
+    const output = outputAfter(await bufferLines(page, SLIDE), 'seq 1 120');
+    expect(output?.slice(0, -1)).toEqual(Array.from({ length: 120 }, (_, i) => String(i + 1)));
   });
 
   test('keeps its screen when the lecturer navigates away and back', async ({ page }) => {

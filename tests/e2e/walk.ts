@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Page, expect } from '@playwright/test';
 import { type Slide, type Step, loadDeck } from '@lecture/slides';
-import { terminalText } from './helpers';
+import { terminalBuffer, terminalText } from './helpers';
 
 /** A deck (the containers lecture by default), parsed as the server parses it: the demo slides and their steps, in deck order. */
 export function demoSlides(deckDir = 'slides/containers-demo'): { slide: Slide; pane: string; env: string; steps: Step[] }[] {
@@ -19,6 +19,11 @@ export function demoSlides(deckDir = 'slides/containers-demo'): { slide: Slide; 
 /** Screen rows as plain lines (xterm's DOM renderer pads with no-break spaces). */
 export async function screenLines(page: Page, slide: string): Promise<string[]> {
   return (await terminalText(page, slide)).replace(/\u00a0/g, ' ').split('\n').map((l) => l.trimEnd());
+}
+
+/** The whole buffer as lines, scrollback included. */
+export async function bufferLines(page: Page, slide: string): Promise<string[]> {
+  return (await terminalBuffer(page, slide)).split('\n').map((l) => l.trimEnd());
 }
 
 /** A line that is nothing but a shell prompt: bash's `user@host:dir# `, sh's `# `, `Apptainer> `. */
@@ -52,19 +57,23 @@ export interface StepDone {
 /**
  * Click the slide's `index`-th step button (the presenter's click-to-run), then wait until the
  * terminal shows the step's echo and, after it, a bare prompt (or `done.until`). Returns the
- * output of the step: the screen lines after its echo, the prompt included.
+ * output of the step: the lines after its echo (scrollback included), the prompt included.
  */
 export async function clickStep(page: Page, slide: string, index: number, step: Step, done: StepDone = {}): Promise<string> {
   const button = page.locator(`section#${slide} button.console-steps__step`).nth(index);
   await expect(button).toContainText(step.display.slice(0, 40));
-  const before = (await screenLines(page, slide)).join('\n');
-  await button.click();
   const keysOnly = !step.send.endsWith('\r') || step.send === '\r';
+  // A command's output is what follows its echo in the whole buffer: an output longer than the
+  // screen scrolls the echo off it. Keys alone have no echo to anchor on: what they did is on
+  // the screen.
+  const read = keysOnly ? screenLines : bufferLines;
+  const before = (await read(page, slide)).join('\n');
+  await button.click();
   let output = '';
   await expect
     .poll(
       async () => {
-        const lines = await screenLines(page, slide);
+        const lines = await read(page, slide);
         if (lines.join('\n') === before) return 'unchanged';
         const after = keysOnly ? lines : outputAfter(lines, step.display);
         if (!after) return 'no echo yet';

@@ -13,7 +13,7 @@ export interface TerminalPaneHandle {
   /** Type into the shell (click-to-run); false when the pane cannot take input now. */
   send(data: string): boolean;
   focus(): void;
-  /** The visible text of the terminal (tests, export). */
+  /** The text of the whole buffer, scrollback included, without trailing empty lines. */
   text(): string;
   /** The text of the row the cursor is on (where a prompt is): click-to-run watches it. */
   cursorLine(): string;
@@ -155,6 +155,12 @@ export function TerminalPane(props: TerminalPaneProps) {
     frame?.setAttribute('data-cols', String(term.cols));
     frame?.setAttribute('data-rows', String(term.rows));
     owned.add(sized);
+    // The whole buffer, scrollback included, for tests: the DOM renderer holds only the visible
+    // rows, and a long output scrolls the command that made it out of them.
+    if (frame) {
+      Object.defineProperty(frame, 'bufferText', { configurable: true, value: () => bufferText(term) });
+      owned.add(toDisposable(() => Reflect.deleteProperty(frame, 'bufferText')));
+    }
     const selected = term.onSelectionChange(() => frame?.setAttribute('data-selection', term.getSelection().slice(0, 1000)));
     owned.add(selected);
     owned.add(
@@ -273,12 +279,7 @@ export function TerminalPane(props: TerminalPaneProps) {
         return () => subscription?.dispose();
       },
       text() {
-        const term = termRef.current;
-        if (!term) return '';
-        const buffer = term.buffer.active;
-        const lines: string[] = [];
-        for (let i = 0; i < buffer.length; i++) lines.push(buffer.getLine(i)?.translateToString(true) ?? '');
-        return lines.join('\n').replace(/\n+$/, '');
+        return termRef.current ? bufferText(termRef.current) : '';
       },
     }),
     [state],
@@ -323,4 +324,11 @@ export function TerminalPane(props: TerminalPaneProps) {
       )}
     </div>
   );
+}
+
+function bufferText(term: Terminal): string {
+  const buffer = term.buffer.active;
+  const lines: string[] = [];
+  for (let i = 0; i < buffer.length; i++) lines.push(buffer.getLine(i)?.translateToString(true) ?? '');
+  return lines.join('\n').replace(/\n+$/, '');
 }

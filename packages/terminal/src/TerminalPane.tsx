@@ -13,8 +13,6 @@ export interface TerminalPaneHandle {
   /** Type into the shell (click-to-run); false when the pane cannot take input now. */
   send(data: string): boolean;
   focus(): void;
-  /** The text of the whole buffer, scrollback included, without trailing empty lines. */
-  text(): string;
   /** The text of the row the cursor is on (where a prompt is): click-to-run watches it. */
   cursorLine(): string;
   /** Called whenever xterm.js has parsed output; returns the unsubscribe. */
@@ -155,8 +153,9 @@ export function TerminalPane(props: TerminalPaneProps) {
     frame?.setAttribute('data-cols', String(term.cols));
     frame?.setAttribute('data-rows', String(term.rows));
     owned.add(sized);
-    // The whole buffer, scrollback included, for tests: the DOM renderer holds only the visible
-    // rows, and a long output scrolls the command that made it out of them.
+    // The whole buffer, scrollback included, without trailing empty lines, for tests: the DOM
+    // renderer holds only the visible rows, and a long output scrolls the command that made it
+    // out of them.
     if (frame) {
       Object.defineProperty(frame, 'bufferText', { configurable: true, value: () => bufferText(term) });
       owned.add(toDisposable(() => Reflect.deleteProperty(frame, 'bufferText')));
@@ -277,9 +276,6 @@ export function TerminalPane(props: TerminalPaneProps) {
       onOutput(listener: () => void) {
         const subscription = termRef.current?.onWriteParsed(listener);
         return () => subscription?.dispose();
-      },
-      text() {
-        return termRef.current ? bufferText(termRef.current) : '';
       },
     }),
     [state],

@@ -120,6 +120,38 @@ describe('LectureClient against the real server (fake backend)', () => {
     expect(liveShell().written).toBe('echo hi\r');
   });
 
+  it('takes output frames in the form the platform hands them: a Blob default is switched to ArrayBuffer, a Buffer kept', async () => {
+    const s = await start();
+    const seen: string[] = [];
+    const made: WebSocket[] = [];
+    // Blob: a browser's default, which would have to be read asynchronously (ws has it too).
+    const blobFirst: SocketFactory = (url) => {
+      const ws = new WebSocket(url, { headers: { Authorization: `Bearer ${SECRET}` } });
+      ws.binaryType = 'blob';
+      ws.on('message', (data, isBinary) => {
+        if (isBinary) seen.push(ws.binaryType === 'arraybuffer' ? (data instanceof ArrayBuffer ? 'ArrayBuffer' : 'other') : ws.binaryType);
+      });
+      made.push(ws);
+      return ws;
+    };
+    const r = recorder();
+    const p = client(s.port, { socket: blobFirst });
+    p.open({ pane: 'demo', env: 'sandbox', size: () => ({ cols: 80, rows: 24 }), ack: 'received' }, r.events);
+    await until(() => r.screen.endsWith('$ '), 'the prompt');
+    liveShell().emit('from a blob-default socket\r\n');
+    await until(() => r.screen.includes('from a blob-default socket'), 'the output');
+    expect(seen.length).toBeGreaterThan(0);
+    expect(new Set(seen)).toEqual(new Set(['ArrayBuffer']));
+    // Node's ws: its Buffer is taken as it is (no copy into an ArrayBuffer).
+    const { factory, all } = sockets({ Authorization: `Bearer ${SECRET}` });
+    const r2 = recorder();
+    const q = client(s.port, { socket: factory });
+    q.open({ pane: 'demo', env: 'sandbox', size: () => ({ cols: 80, rows: 24 }), ack: 'received' }, r2.events);
+    await until(() => r2.screen.includes('from a blob-default socket'), 'the screen');
+    expect(all[0]?.binaryType).toBe('nodebuffer');
+    expect(made[0]?.binaryType).toBe('arraybuffer');
+  });
+
   describe('pastes: chunked and paced within the server’s input bucket', () => {
     /** The presenter's pane at its prompt, recording what the pane is told about refused input. */
     async function presenterPane(socket?: SocketFactory) {

@@ -476,7 +476,9 @@ export class LectureClient {
       return;
     }
     this.socket = socket;
-    socket.binaryType = 'arraybuffer';
+    // A browser hands binary frames over as Blobs, which are read asynchronously: ask for
+    // ArrayBuffers. Node's `ws` hands over its Buffer as it is (an ArrayBuffer would be a copy).
+    if (socket.binaryType === 'blob') socket.binaryType = 'arraybuffer';
     socket.onopen = () => {
       if (this.options.handshake !== 'manual') this.sendMessage({ type: 'hello', protocol: PROTOCOL_VERSION, clientId: this.clientId });
     };

@@ -48,12 +48,3 @@ export function randomId(): string {
   for (const b of bytes) id += alphabet[b & 63];
   return id;
 }
-
-/** Decodes binary frames (UTF-8) without DOM types. */
-interface Utf8Decoder {
-  decode(input: Uint8Array): string;
-}
-export function utf8Decoder(): Utf8Decoder {
-  const ctor = (globalThis as unknown as { TextDecoder: new () => Utf8Decoder }).TextDecoder;
-  return new ctor();
-}

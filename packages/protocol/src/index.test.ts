@@ -266,6 +266,51 @@ describe('binary output frames (protocol 2)', () => {
   });
 });
 
+describe('the text of binary frames', () => {
+  // Short ASCII (keystrokes, echoes) is converted by hand; the rest by the platform's codec. The
+  // bytes and the text must be the same either way, at the edges of both paths.
+  const samples = [
+    'a',
+    '\x00\x1b\x7f\r\n',
+    'x'.repeat(64),
+    'x'.repeat(65),
+    `${'x'.repeat(63)}é`,
+    `${'x'.repeat(64)}é`,
+    'é',
+    '😀',
+    '\ud800', // a lone surrogate: the platform's encoder writes U+FFFD
+  ];
+
+  it('encodes exactly as TextEncoder does, on both sides of the short-text limit', () => {
+    for (const text of samples) {
+      const utf8 = new TextEncoder().encode(text);
+      expect([...encodeInputFrame(5, text).subarray(BinaryFrame.INPUT_HEADER_BYTES)], JSON.stringify(text)).toEqual([...utf8]);
+      expect([...encodeOutputFrame(5, 9, text).subarray(BinaryFrame.HEADER_BYTES)], JSON.stringify(text)).toEqual([...utf8]);
+    }
+  });
+
+  it('decodes exactly as TextDecoder does, invalid UTF-8 included', () => {
+    const payloads = [...samples.map((t) => new TextEncoder().encode(t)), Uint8Array.of(0x61, 0xff, 0x62), Uint8Array.of(0xc3)];
+    for (const payload of payloads) {
+      const expected = new TextDecoder().decode(payload);
+      const output = new Uint8Array(BinaryFrame.HEADER_BYTES + payload.length);
+      output.set(encodeOutputFrame(2, 40, '').subarray(0, BinaryFrame.HEADER_BYTES));
+      output.set(payload, BinaryFrame.HEADER_BYTES);
+      expect(decodeServerFrame(output)).toMatchObject({ ok: true, message: { data: expected } });
+      const input = new Uint8Array(BinaryFrame.INPUT_HEADER_BYTES + payload.length);
+      input.set(encodeInputFrame(2, 'x').subarray(0, BinaryFrame.INPUT_HEADER_BYTES));
+      input.set(payload, BinaryFrame.INPUT_HEADER_BYTES);
+      expect(decodeClientFrame(input)).toMatchObject({ ok: true, message: { data: expected } });
+    }
+  });
+
+  it('reads channels as unsigned: the largest allowed passes, one with the top bit set is refused', () => {
+    expect(decodeClientFrame(encodeInputFrame(1_000_000, 'x'))).toMatchObject({ ok: true, message: { channel: 1_000_000 } });
+    expect(decodeServerFrame(encodeOutputFrame(1_000_000, 1, 'x'))).toMatchObject({ ok: true, message: { channel: 1_000_000 } });
+    expect(decodeClientFrame(encodeInputFrame(2 ** 31 + 5, 'x'))).toMatchObject({ ok: false, error: expect.stringMatching(/channel/) });
+  });
+});
+
 describe('binary input frames', () => {
   it('round-trip channel and text exactly, multibyte included', () => {
     const text = 'ls -l ✓ 😀\r';

@@ -1,6 +1,15 @@
 import { FakeBackend, testEnvironment, type FakeShell, type OpenShellOptions, type Shell } from '@lecture/containers';
 import { LectureClient } from '@lecture/client';
-import { type ClientMessageInput, Limits, decodeServerFrame, encodeInputFrame, PROTOCOL_VERSION, type ServerMessage, WS_PATH } from '@lecture/protocol';
+import {
+  BinaryFrame,
+  type ClientMessageInput,
+  Limits,
+  decodeServerFrame,
+  encodeInputFrame,
+  PROTOCOL_VERSION,
+  type ServerMessage,
+  WS_PATH,
+} from '@lecture/protocol';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { WebSocket } from 'ws';
 import { type LectureServer, startLectureServer } from './app.js';
@@ -691,5 +700,23 @@ describe('outputFrame', () => {
     expect(decoded(driver)).toEqual({ ok: true, message: { type: 'output', channel: 1, seq: 42, data: text } });
     expect(decoded(viewer)).toEqual({ ok: true, message: { type: 'output', channel: 7, seq: 42, data: text } });
     expect(decoded(next)).toEqual({ ok: true, message: { type: 'output', channel: 1, seq: 50, data: 'next chunk' } });
+  });
+
+  it('short output, ASCII or not, is framed byte for byte as UTF-8, and shared with the next socket', () => {
+    const short = [
+      'a',
+      '\b \b',
+      '\r\n\x1b[?2004hstudent@lecture:~$ ',
+      'x'.repeat(128),
+      'x'.repeat(129),
+      'é',
+      `${'y'.repeat(127)}é`,
+      '\x00\x7f',
+    ];
+    for (const text of short) {
+      const frame = outputFrame(3, 9, text);
+      expect([...frame.subarray(BinaryFrame.HEADER_BYTES)], JSON.stringify(text)).toEqual([...Buffer.from(text, 'utf8')]);
+      expect(decodeServerFrame(outputFrame(4, 9, text))).toEqual({ ok: true, message: { type: 'output', channel: 4, seq: 9, data: text } });
+    }
   });
 });

@@ -73,21 +73,42 @@ const MAX_SOCKET_BUFFER_BYTES = 8 * 1024 * 1024;
  * (a hall of mirrors), each with its own channel number, so it is encoded once, not per socket.
  */
 let lastChunk = '';
-let lastBytes: Buffer = Buffer.alloc(0);
+/** The frame `lastChunk` went out in: its text, from HEADER_BYTES on, is copied for the next socket. */
+let lastFrame: Buffer = Buffer.alloc(BinaryFrame.HEADER_BYTES);
+/**
+ * Output this short (an echo, a prompt) is copied into its frame by hand when it is ASCII: the
+ * two calls into C++ that encoding takes (its length, then the bytes) cost more than a few
+ * characters do, on the cold cache a keystroke's echo finds.
+ */
+const SHORT_OUTPUT_CHARS = 128;
+
+/** `data` in a frame, byte per character, or undefined if it is not all ASCII. */
+function asciiFrame(data: string): Buffer | undefined {
+  const frame = Buffer.allocUnsafe(BinaryFrame.HEADER_BYTES + data.length);
+  for (let i = 0; i < data.length; i++) {
+    const c = data.charCodeAt(i);
+    if (c > 0x7f) return undefined;
+    frame[BinaryFrame.HEADER_BYTES + i] = c;
+  }
+  return frame;
+}
 
 /** An output message as a binary frame (layout: `BinaryFrame` in the protocol). */
 export function outputFrame(channel: number, seq: number, data: string): Buffer {
-  let frame: Buffer;
+  let frame: Buffer | undefined;
   if (data === lastChunk) {
     // A viewer's frame is the driver's with another header, usually: encode the text once.
-    frame = Buffer.allocUnsafe(BinaryFrame.HEADER_BYTES + lastBytes.length);
-    lastBytes.copy(frame, BinaryFrame.HEADER_BYTES);
+    frame = Buffer.allocUnsafe(lastFrame.length);
+    lastFrame.copy(frame, BinaryFrame.HEADER_BYTES, BinaryFrame.HEADER_BYTES);
   } else {
-    // Encoded straight into the frame (a flood's are about 64 Ki characters): no buffer to copy from.
-    frame = Buffer.allocUnsafe(BinaryFrame.HEADER_BYTES + Buffer.byteLength(data, 'utf8'));
-    frame.write(data, BinaryFrame.HEADER_BYTES, 'utf8');
+    if (data.length <= SHORT_OUTPUT_CHARS) frame = asciiFrame(data);
+    if (!frame) {
+      // Encoded straight into the frame (a flood's are about 64 Ki characters): no buffer to copy from.
+      frame = Buffer.allocUnsafe(BinaryFrame.HEADER_BYTES + Buffer.byteLength(data, 'utf8'));
+      frame.write(data, BinaryFrame.HEADER_BYTES, 'utf8');
+    }
     lastChunk = data;
-    lastBytes = frame.subarray(BinaryFrame.HEADER_BYTES);
+    lastFrame = frame;
   }
   frame[0] = BinaryFrame.OUTPUT;
   frame.writeUInt32BE(channel, 1);
@@ -385,7 +406,10 @@ export class Connection {
   /** Attach a channel to a session; a driver sizes it. Returns the channel's sender. */
   private attachChannel(message: OpenMessage, session: Session, mode: 'driver' | 'viewer'): (m: PaneMessage) => void {
     const { channel } = message;
-    const send = (m: PaneMessage) => this.send({ ...m, channel } as ServerMessage);
+    // Output, nearly every message, goes straight to its frame: no copy of the message to add
+    // the channel to, no second dispatch on its type (an echo's path is short on purpose).
+    const send = (m: PaneMessage) =>
+      m.type === 'output' ? this.sendOutput(channel, m.data, m.seq) : this.send({ ...m, channel } as ServerMessage);
     // A browser that shows another session's output (server restarted) starts over.
     const since = message.session === session.id ? message.since : undefined;
     // A session this server never issued: it restarted (after a crash, say). The browser gets a

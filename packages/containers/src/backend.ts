@@ -132,15 +132,28 @@ export class BackendUnavailableError extends Error implements BackendProblem {
 
 /** A minimal event emitter with disposable subscriptions. */
 export class Emitter<T> {
-  private readonly listeners = new Set<Listener<T>>();
+  /**
+   * Replaced on (un)subscribe, never changed in place: a fire runs the listeners there were when
+   * it began without copying them first. Shells fire once per pty read, on a keystroke's path
+   * to its echo; subscriptions are rare.
+   */
+  private listeners: readonly Listener<T>[] = [];
   on(listener: Listener<T>): Disposable {
-    this.listeners.add(listener);
-    return { dispose: () => this.listeners.delete(listener) };
+    this.listeners = [...this.listeners, listener];
+    let subscribed = true;
+    return {
+      dispose: () => {
+        if (!subscribed) return;
+        subscribed = false;
+        const at = this.listeners.indexOf(listener);
+        if (at >= 0) this.listeners = [...this.listeners.slice(0, at), ...this.listeners.slice(at + 1)];
+      },
+    };
   }
   fire(value: T): void {
-    for (const listener of [...this.listeners]) listener(value);
+    for (const listener of this.listeners) listener(value);
   }
   clear(): void {
-    this.listeners.clear();
+    this.listeners = [];
   }
 }

@@ -76,18 +76,25 @@ export type Listener<T extends unknown[]> = (...args: T) => void;
 
 /** A minimal event emitter with disposable subscriptions. */
 export class Emitter<T extends unknown[]> {
-  private readonly listeners = new Set<Listener<T>>();
+  /**
+   * Replaced on (un)subscribe, never changed in place: a fire runs the listeners there were when
+   * it began without copying them first (the client fires for every frame; subscriptions are rare).
+   */
+  private listeners: readonly Listener<T>[] = [];
 
   on(listener: Listener<T>): Disposable {
-    this.listeners.add(listener);
-    return toDisposable(() => this.listeners.delete(listener));
+    this.listeners = [...this.listeners, listener];
+    return toDisposable(() => {
+      const at = this.listeners.indexOf(listener);
+      if (at >= 0) this.listeners = [...this.listeners.slice(0, at), ...this.listeners.slice(at + 1)];
+    });
   }
 
   fire(...args: T): void {
-    for (const listener of [...this.listeners]) listener(...args);
+    for (const listener of this.listeners) listener(...args);
   }
 
   clear(): void {
-    this.listeners.clear();
+    this.listeners = [];
   }
 }

@@ -7,8 +7,13 @@
 //   - project: apps/server/dist/main.js, through @lecture/client, acknowledging as the browser.
 // Each runs in a container with the sandbox's limits. Figures and ratios go to docs/benchmarks.md.
 //   BENCH_ROUNDS=3 BENCH_LINES=400000 BENCH_VIEWERS=100,1000 BENCH_PORT=8290 npm run bench
+// Two aids when changing the server (neither rewrites the docs):
+//   BENCH_COMPARE=<dir>  a fourth shell, another build of the server (a checkout made by
+//                        `node bench/checkout.mjs <rev> <dir>`), in the same interleaved
+//                        throughput and echo rounds: before and after, side by side;
+//   BENCH_PROBES=1       the servers time the two legs of an echo inside them (bench/probes.mjs).
 import { execFileSync, spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -47,6 +52,14 @@ const RENDER_LINES = Number(process.env.BENCH_RENDER_LINES ?? 1_000_000);
 const INTERRUPTS = Number(process.env.BENCH_INTERRUPTS ?? 5);
 /** The deck's slide whose presenter terminal the rendered comparison types into. */
 const RENDER_SLIDE = 'try-sandbox';
+/** Another build of the server to run beside this one (see the top of this file). */
+const COMPARE = process.env.BENCH_COMPARE;
+if (COMPARE && !existsSync(join(COMPARE, 'apps/server/dist/main.js'))) {
+  throw new Error(`BENCH_COMPARE=${COMPARE} holds no built server: make one with node bench/checkout.mjs <rev> ${COMPARE}`);
+}
+const PROBES = process.env.BENCH_PROBES === '1';
+/** Timing lines the servers print at exit (bench/probes.mjs), by server. */
+const probeLines = [];
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const median = (v) => pct(v, 50);
@@ -129,10 +142,10 @@ async function socketShell(url) {
   return { name: 'socket', w, write: (d) => ws.send(d), close: () => ws.close() };
 }
 
-async function projectShell({ presenter = true, pane = 'sandbox' } = {}) {
+async function projectShell({ presenter = true, pane = 'sandbox', port = PORT, name = 'project' } = {}) {
   const w = new Waiting();
   const client = new LectureClient({
-    url: `ws://127.0.0.1:${PORT}/ws`,
+    url: `ws://127.0.0.1:${port}/ws`,
     reconnect: false,
     socket: (url) => new WebSocket(url, { headers: presenter ? { Authorization: `Bearer ${SECRET}` } : {} }),
   });
@@ -141,7 +154,7 @@ async function projectShell({ presenter = true, pane = 'sandbox' } = {}) {
     { pane, env: 'sandbox', size: () => ({ cols: 100, rows: 30 }), ack: 'received' },
     { onSnapshot: (m) => w.push(m.data), onOutput: (d) => w.push(d) },
   );
-  return { name: 'project', w, write: (d) => channel.send({ type: 'input', data: d }), close: () => client.dispose(), channel, client };
+  return { name, w, write: (d) => channel.send({ type: 'input', data: d }), close: () => client.dispose(), channel, client };
 }
 
 /** The prompt is back (bash may have switched bracketed paste on after it). */
@@ -149,18 +162,27 @@ const prompt = (t) => /\$ (\x1b\[\?2004h)?$/.test(t);
 
 // ---------------------------------------------------------------------------------------------
 
-async function startChild(args, env, ready) {
-  const child = spawn(process.execPath, args, { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+async function startChild(args, env, ready, { cwd = root, name = args[0] } = {}) {
+  const probes = PROBES ? ['--import', join(root, 'bench/probes.mjs')] : [];
+  const child = spawn(process.execPath, [...probes, ...args], {
+    cwd,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   let out = '';
   child.stdout.on('data', (d) => {
     out = (out + d.toString()).slice(-1000);
+    for (const line of d.toString().split('\n')) if (line.startsWith('probe ')) probeLines.push(`${name}: ${line.slice(6)}`);
   });
   child.on('exit', (code, signal) => console.log(`${args[0]} exited (${code ?? signal})`));
-  for (let i = 0; i < 600; i++) {
+  let failed;
+  child.on('error', (error) => (failed = error));
+  for (let i = 0; i < 600 && !failed; i++) {
     if (await ready(out).catch(() => false)) return child;
     await sleep(100);
   }
-  throw new Error(`${args[0]} did not start`);
+  child.kill('SIGTERM');
+  throw new Error(`${args[0]} did not start${failed ? `: ${failed.message}` : ''}`);
 }
 
 const machine = `${cpus().length} cores (${cpus()[0]?.model ?? 'unknown'}), ${mib(totalmem())}`;
@@ -177,16 +199,21 @@ const container = execFileSync(
 // Runc for the project's pane too, as for the two baselines' container: this compares the web
 // layers. (Under gVisor, the deck's sandbox default, a tty moves about 0.6 MB/s whatever is in
 // front of it: bench/sandboxes.mjs measures the runtimes.)
-const server = await startChild(
-  ['apps/server/dist/main.js'],
-  // No warm pool: the fan-out's viewers are an audience, and the deck's server would then start
-  // sandboxes ahead for them, one every second, during the rendered rounds that follow.
-  { PORT: String(PORT), HOST: '127.0.0.1', LECTURE_SECRET: SECRET, LECTURE_GVISOR_RUNTIME: 'off', LECTURE_SANDBOX_POOL: '0' },
-  async () => {
-    return (await fetch(`http://127.0.0.1:${PORT}/api/health`)).ok;
-  },
-);
-const rawServer = await startChild(['bench/raw-server.mjs', String(RAW_PORT), container], {}, async (out) => out.includes('ready'));
+/** The real server, from this checkout or another (BENCH_COMPARE), on `port`. */
+const startServer = (port, options) =>
+  startChild(
+    ['apps/server/dist/main.js'],
+    // No warm pool: the fan-out's viewers are an audience, and the deck's server would then start
+    // sandboxes ahead for them, one every second, during the rendered rounds that follow.
+    { PORT: String(port), HOST: '127.0.0.1', LECTURE_SECRET: SECRET, LECTURE_GVISOR_RUNTIME: 'off', LECTURE_SANDBOX_POOL: '0' },
+    async () => (await fetch(`http://127.0.0.1:${port}/api/health`)).ok,
+    options,
+  );
+const COMPARE_PORT = PORT + 2;
+/** The servers, once started: a start that fails still stops the others and removes the container. */
+let server;
+let compareServer;
+let rawServer;
 const results = { throughput: {}, cpuPerMB: {}, rss: {}, echo: {}, fanout: {}, rendered: {}, interrupt: {} };
 const add = (table, name, value) => {
   table[name] ??= [];
@@ -194,17 +221,23 @@ const add = (table, name, value) => {
 };
 
 try {
+  server = await startServer(PORT, { name: 'project' });
+  compareServer = COMPARE ? await startServer(COMPARE_PORT, { cwd: COMPARE, name: 'compare' }) : undefined;
+  rawServer = await startChild(['bench/raw-server.mjs', String(RAW_PORT), container], {}, async (out) => out.includes('ready'), {
+    name: 'socket',
+  });
   const raw = rawShell(container);
   const sock = await socketShell(`ws://127.0.0.1:${RAW_PORT}/?drive`);
   const proj = await projectShell();
-  const shells = [raw, sock, proj];
+  const compare = compareServer ? await projectShell({ port: COMPARE_PORT, name: 'compare' }) : undefined;
+  const shells = [raw, sock, proj, ...(compare ? [compare] : [])];
   for (const s of shells) await s.w.until(prompt, 120_000);
-  const pidOf = { 'raw pipe': process.pid, socket: rawServer.pid, project: server.pid };
+  const pidOf = { 'raw pipe': process.pid, socket: rawServer.pid, project: server.pid, compare: compareServer?.pid };
 
   // 1. Throughput, byte-exact, with the CPU each server spent per MB and its RSS under the flood.
   const megabytes = Buffer.byteLength(expected) / 1e6;
   for (let round = -WARMUP; round < ROUNDS; round++) {
-    const turn = ((round % 3) + 3) % 3;
+    const turn = ((round % shells.length) + shells.length) % shells.length;
     const order = [...shells.slice(turn), ...shells.slice(0, turn)];
     for (const s of order) {
       s.w.reset();
@@ -240,7 +273,9 @@ try {
 
   // 2. Keystroke echo: one character, until it is back; interleaved sample by sample.
   for (let i = 0; i < ECHOES; i++) {
-    for (const s of shells) {
+    // With another build beside this one, the two take turns at going first.
+    const order = compare && i % 2 === 1 ? [raw, sock, compare, proj] : shells;
+    for (const s of order) {
       const mark = String.fromCharCode(97 + (i % 26));
       s.w.reset();
       const t0 = performance.now();
@@ -284,15 +319,17 @@ try {
     await sleep(500);
   }
   proj.channel.close(true);
+  compare?.channel.close(true);
   for (const s of shells) s.close();
 
   // 4. Rendered in headless Chromium: `seq` typed into the real deck's presenter terminal, until
   // its last line is painted, against a plain xterm.js page fed over the raw socket.
   if (RENDER_LINES > 0) await rendered();
 } finally {
-  server.kill('SIGTERM');
-  rawServer.kill('SIGTERM');
-  await new Promise((r) => server.once('exit', r));
+  const exited = (child) => new Promise((r) => (child.exitCode !== null || child.signalCode !== null ? r() : child.once('exit', r)));
+  for (const child of [server, rawServer, compareServer]) child?.kill('SIGTERM');
+  // Their exits print the probes' figures (BENCH_PROBES), and remove their containers.
+  await Promise.all([server, rawServer, compareServer].map((child) => child && exited(child)));
   execFileSync('docker', ['rm', '-f', container], { stdio: 'ignore' });
 }
 
@@ -440,4 +477,23 @@ same machine, load average ${loadBefore.toFixed(1)} before and ${loadAfter.toFix
 | --- | --- | --- | --- | --- | --- |
 ${lines.join('\n')}`;
 console.log(`\n${table}\n`);
-if (writeBetweenMarkers(join(root, 'docs/benchmarks.md'), 'bench', table)) console.log('written to docs/benchmarks.md');
+if (COMPARE) {
+  // Before and after, side by side: the other build against this one, in the same rounds.
+  const line = (label, key, fmt, p = 50) => {
+    const t = results[key];
+    if (!t.compare) return;
+    const [a, b] = [pct(t.compare, p), pct(t.project, p)];
+    console.log(`${label}: compare ${fmt(a)}, project ${fmt(b)} (${b - a >= 0 ? '+' : ''}${fmt(b - a)})`);
+  };
+  console.log(`BENCH_COMPARE=${COMPARE} (compare) against this checkout (project):`);
+  line('throughput (MB/s)', 'throughput', (v) => v.toFixed(2));
+  line('server CPU per MB (ms)', 'cpuPerMB', (v) => v.toFixed(0));
+  line('echo p50 (ms)', 'echo', (v) => v.toFixed(3));
+  line('echo p99 (ms)', 'echo', (v) => v.toFixed(3), 99);
+}
+if (probeLines.length > 0)
+  console.log(
+    `Inside the servers (µs from the message to the pty write, in; from the pty's data to the socket write, out):\n${probeLines.join('\n')}`,
+  );
+if (COMPARE || PROBES) console.log('(BENCH_COMPARE or BENCH_PROBES: the docs are left as they are)');
+else if (writeBetweenMarkers(join(root, 'docs/benchmarks.md'), 'bench', table)) console.log('written to docs/benchmarks.md');

@@ -11,8 +11,9 @@ describe('Emitter', () => {
     const late = { dispose: () => {} };
     shell.on((chunk) => {
       got.push(`second:${chunk}`);
-      first.dispose(); // a listener removed during a fire still ran in it
-      Object.assign(late, shell.on((c) => got.push(`late:${c}`))); // and one added waits for the next
+      // A listener removed during a fire still runs in it; one added waits for the next fire.
+      first.dispose();
+      Object.assign(late, shell.on((c) => got.push(`late:${c}`)));
     });
     shell.on(log); // the same listener again: a subscription of its own
     shell.fire('a');

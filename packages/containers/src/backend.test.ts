@@ -13,7 +13,10 @@ describe('Emitter', () => {
       got.push(`second:${chunk}`);
       // A listener removed during a fire still runs in it; one added waits for the next fire.
       first.dispose();
-      Object.assign(late, shell.on((c) => got.push(`late:${c}`)));
+      Object.assign(
+        late,
+        shell.on((c) => got.push(`late:${c}`)),
+      );
     });
     shell.on(log); // the same listener again: a subscription of its own
     shell.fire('a');

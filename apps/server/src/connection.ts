@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { EnvironmentSpec } from '@lecture/containers';
 import {
   BinaryFrame,
+  copyAscii,
   decodeClientFrame,
   type ClientMessage,
   CloseCode,
@@ -85,12 +86,7 @@ const SHORT_OUTPUT_CHARS = 128;
 /** `data` in a frame, byte per character, or undefined if it is not all ASCII. */
 function asciiFrame(data: string): Buffer | undefined {
   const frame = Buffer.allocUnsafe(BinaryFrame.HEADER_BYTES + data.length);
-  for (let i = 0; i < data.length; i++) {
-    const c = data.charCodeAt(i);
-    if (c > 0x7f) return undefined;
-    frame[BinaryFrame.HEADER_BYTES + i] = c;
-  }
-  return frame;
+  return copyAscii(data, frame, BinaryFrame.HEADER_BYTES) ? frame : undefined;
 }
 
 /** An output message as a binary frame (layout: `BinaryFrame` in the protocol). */

@@ -451,17 +451,26 @@ function decodeText(bytes: Uint8Array, start: number): string {
   return textCodec().decode(bytes.subarray(start));
 }
 
+/**
+ * Copy `text` into `target` from `at`, a byte per character, if it is all ASCII (then its UTF-8
+ * is exactly that); false at its first other character, `target` then partly written. For short
+ * text on a keystroke's path, where a call into the platform's encoder costs more (the server's
+ * output frames use it too).
+ */
+export function copyAscii(text: string, target: Uint8Array, at: number): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c > 0x7f) return false;
+    target[at + i] = c;
+  }
+  return true;
+}
+
 /** A frame of `header` bytes followed by `text` as UTF-8 (header left for the caller to fill). */
 function frameWithText(header: number, text: string): Uint8Array {
   if (text.length <= SHORT_TEXT_BYTES) {
     const frame = new Uint8Array(header + text.length);
-    let i = 0;
-    for (; i < text.length; i++) {
-      const c = text.charCodeAt(i);
-      if (c > 0x7f) break;
-      frame[header + i] = c;
-    }
-    if (i === text.length) return frame;
+    if (copyAscii(text, frame, header)) return frame;
   }
   const bytes = textCodec().encode(text);
   const frame = new Uint8Array(header + bytes.length);

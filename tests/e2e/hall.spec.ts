@@ -1,4 +1,5 @@
 import { type Browser, type BrowserContext, type Page, expect, test } from '@playwright/test';
+import { E2E_SECRET } from '../../playwright.config';
 import { gotoSlide, loginAsPresenter, pane, terminalText, typeInto } from './helpers';
 
 /** One presenter and three students, each in a browser context of their own. */
@@ -62,6 +63,38 @@ test('students follow the presenter’s slides and fragments, and can browse awa
     await expect.poll(() => presentId(first)).toBe('demo-tutorial-run');
   } finally {
     await close();
+  }
+});
+
+test('a presenter who opens the deck at a slide brings the students there, even when the socket is open before the deck', async ({
+  browser,
+}) => {
+  const contexts: BrowserContext[] = [];
+  const open = async (viewport = { width: 1280, height: 720 }) => {
+    const context = await browser.newContext({ viewport });
+    contexts.push(context);
+    return context.newPage();
+  };
+  try {
+    // The room was last told another slide.
+    const earlier = await open({ width: 1920, height: 1080 });
+    await loginAsPresenter(earlier);
+    await gotoSlide(earlier, 'tutorial-what-run-does');
+    await earlier.close();
+    // The lecturer reopens the deck at a link to a slide; the deck arrives after the socket has
+    // opened (a slow first load after the server starts), so reveal is ready last.
+    const presenter = await open({ width: 1920, height: 1080 });
+    await presenter.route('**/deck.json', async (route) => {
+      await new Promise((r) => setTimeout(r, 2000));
+      await route.continue();
+    });
+    await presenter.goto(`/presenter?key=${E2E_SECRET}#/demo-tutorial-run`);
+    await expect(presenter.locator('section#demo-tutorial-run.present')).toBeVisible();
+    const student = await open();
+    await student.goto('/');
+    await expect.poll(() => presentId(student)).toBe('demo-tutorial-run');
+  } finally {
+    await Promise.all(contexts.map((c) => c.close()));
   }
 });
 

@@ -88,10 +88,12 @@ export function DeckView({ deck, client, mode }: DeckViewProps) {
     syncing.current = false;
   }, [deck]);
 
-  // The presenter announces where they are whenever the socket (re)opens.
+  // The presenter announces where they are whenever the socket (re)opens, and once the deck is
+  // ready: on a first load the socket may open before reveal (which fires no slide change for
+  // the slide it starts on), and the room would stay wherever it was last told.
   useEffect(() => {
-    if (status === 'open' && role === 'presenter') announce();
-  }, [status, role, announce]);
+    if (revealReady && status === 'open' && role === 'presenter') announce();
+  }, [revealReady, status, role, announce]);
 
   // The audience moves with the presenter while following.
   const target = hall.presenterAt;
